@@ -127,7 +127,8 @@ export interface TrainingDiagnostic {
 }
 
 export interface TraceRecord {
-  did: MicroStep;
+  /** The micro-step just run; null before the first one. */
+  did: MicroStep | null;
   /** Where the session stands now (the next micro-step). */
   cursor: Cursor;
   epoch: number;
