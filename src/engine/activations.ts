@@ -1,0 +1,106 @@
+// Each activation's f and f′ side by side, so they can be checked against the slides at a glance.
+// f′ gets both z and a = f(z) because the classic forms use whichever is cheaper: sigmoid′ = S(1−S) from a,
+// ReLU′ = 1[z>0] from z.
+
+import type { ActivationName } from '../model/types';
+
+interface ElementwiseActivation {
+  f(z: number, alpha: number): number;
+  derivative(z: number, a: number, alpha: number): number;
+}
+
+const elementwise: Record<Exclude<ActivationName, 'softmax'>, ElementwiseActivation> = {
+  linear: {
+    f: (z) => z,
+    derivative: () => 1,
+  },
+  sigmoid: {
+    // Two branches so exp never overflows: for z < 0 use e^z / (1 + e^z).
+    f: (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))),
+    derivative: (_z, a) => a * (1 - a),
+  },
+  tanh: {
+    f: (z) => Math.tanh(z),
+    derivative: (_z, a) => 1 - a * a,
+  },
+  relu: {
+    f: (z) => (z > 0 ? z : 0),
+    derivative: (z) => (z > 0 ? 1 : 0),
+  },
+  leaky_relu: {
+    f: (z, alpha) => (z > 0 ? z : alpha * z),
+    derivative: (z, _a, alpha) => (z > 0 ? 1 : alpha),
+  },
+  elu: {
+    // expm1 keeps α(e^z − 1) accurate for z near 0; for z ≤ 0, f′ = α·e^z = a + α.
+    f: (z, alpha) => (z > 0 ? z : alpha * Math.expm1(z)),
+    derivative: (z, a, alpha) => (z > 0 ? 1 : a + alpha),
+  },
+};
+
+/** a = f(z) for an m×n block. Softmax works row by row (each sample's outputs sum to 1). */
+export function activate(
+  name: ActivationName,
+  alpha: number,
+  z: Float64Array,
+  a: Float64Array,
+  m: number,
+  n: number,
+): void {
+  if (name === 'softmax') {
+    for (let i = 0; i < m; i++) softmaxRow(z, a, i * n, n);
+    return;
+  }
+  const { f } = elementwise[name];
+  for (let k = 0; k < m * n; k++) a[k] = f(z[k], alpha);
+}
+
+/** δ = ∂L/∂z from g = ∂L/∂a: g ⊙ f′(z) elementwise, or the softmax Jacobian-vector product s ⊙ (g − (g·s)). */
+export function activationBackward(
+  name: ActivationName,
+  alpha: number,
+  z: Float64Array,
+  a: Float64Array,
+  gradA: Float64Array,
+  delta: Float64Array,
+  m: number,
+  n: number,
+): void {
+  if (name === 'softmax') {
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      let dot = 0;
+      for (let j = 0; j < n; j++) dot += gradA[row + j] * a[row + j];
+      for (let j = 0; j < n; j++) delta[row + j] = a[row + j] * (gradA[row + j] - dot);
+    }
+    return;
+  }
+  const { derivative } = elementwise[name];
+  for (let k = 0; k < m * n; k++) delta[k] = gradA[k] * derivative(z[k], a[k], alpha);
+}
+
+/** f′ at one entry (for saturation diagnostics and hover formulas); softmax reports its diagonal s(1−s). */
+export function derivativeAt(name: ActivationName, alpha: number, z: number, a: number): number {
+  return name === 'softmax' ? a * (1 - a) : elementwise[name].derivative(z, a, alpha);
+}
+
+function softmaxRow(z: Float64Array, a: Float64Array, start: number, n: number): void {
+  // Subtracting the row max leaves softmax unchanged and keeps exp from overflowing.
+  let max = -Infinity;
+  for (let j = 0; j < n; j++) max = Math.max(max, z[start + j]);
+  let sum = 0;
+  for (let j = 0; j < n; j++) {
+    a[start + j] = Math.exp(z[start + j] - max);
+    sum += a[start + j];
+  }
+  for (let j = 0; j < n; j++) a[start + j] /= sum;
+}
+
+/** log softmax of one row, for a cross-entropy that stays finite when a probability underflows. */
+export function logSoftmaxAt(z: Float64Array, start: number, n: number, j: number): number {
+  let max = -Infinity;
+  for (let k = 0; k < n; k++) max = Math.max(max, z[start + k]);
+  let sum = 0;
+  for (let k = 0; k < n; k++) sum += Math.exp(z[start + k] - max);
+  return z[start + j] - max - Math.log(sum);
+}

@@ -1,0 +1,319 @@
+// Watches every step for the ways a small net fails to train, and says so in words a student understands.
+// A condition must hold for `patience` consecutive steps (or epochs) before it is reported, is reported once,
+// and can be reported again after it has cleared. All memory is a plain object, so snapshots can copy it.
+
+import type { DiagnosticThresholds } from '../model/types';
+import type { DiagnosticCode, Severity, TrainingDiagnostic } from '../protocol';
+import { derivativeAt } from './activations';
+import type { DenseLayer, Network } from './network';
+
+export interface MonitorMemory {
+  /** Consecutive steps each condition has held, keyed `code:layer`. */
+  streak: Record<string, number>;
+  /** Conditions reported and not yet cleared. */
+  active: Record<string, boolean>;
+  previousGradNorm: number[];
+  /** Epoch losses seen so far (only the last two matter). */
+  lastEpochLoss: number;
+  risingEpochs: number;
+  firstRisingLoss: number;
+}
+
+export interface Position {
+  step: number;
+  epoch: number;
+  batch: number;
+}
+
+export interface LayerStepStats {
+  gradNorm: number;
+  updateRatio: number;
+  /** Fraction of (sample, unit) entries of a sigmoid/tanh layer whose slope is under 4% of its maximum. */
+  saturated: number;
+}
+
+const SATURATION_SLOPE = 0.04;
+
+export function newMonitorMemory(layerCount: number): MonitorMemory {
+  return {
+    streak: {},
+    active: {},
+    previousGradNorm: new Array<number>(layerCount).fill(NaN),
+    lastEpochLoss: NaN,
+    risingEpochs: 0,
+    firstRisingLoss: NaN,
+  };
+}
+
+export class DiagnosticsMonitor {
+  constructor(
+    private readonly thresholds: DiagnosticThresholds,
+    public memory: MonitorMemory,
+  ) {}
+
+  /** Checks run once at the start: identical units never become different. */
+  initial(network: Network): TrainingDiagnostic[] {
+    const found: TrainingDiagnostic[] = [];
+    for (const layer of network.layers) {
+      const twins = identicalUnits(layer);
+      if (twins > 1) {
+        found.push(
+          diagnostic(
+            'symmetric_init',
+            'warning',
+            layer,
+            { step: 0, epoch: 0, batch: 0 },
+            {
+              message:
+                twins === layer.units
+                  ? `All ${layer.units} units of ${layer.name} start with identical weights, so they get identical gradients and stay identical forever.`
+                  : `${twins} units of ${layer.name} start with identical weights, so they get identical gradients and never become different.`,
+              hint: 'Use a random init (he or xavier) instead of zeros or repeated columns.',
+            },
+          ),
+        );
+      }
+    }
+    return found;
+  }
+
+  /** Checks after each batch step's update. */
+  afterStep(network: Network, stats: LayerStepStats[], at: Position): TrainingDiagnostic[] {
+    const t = this.thresholds;
+    const found: TrainingDiagnostic[] = [];
+    const layers = network.layers;
+    const outputNorm = stats[stats.length - 1].gradNorm;
+    layers.forEach((layer, k) => {
+      const { gradNorm, updateRatio, saturated } = stats[k];
+      const laterMax = Math.max(0, ...stats.slice(k + 1).map((s) => s.gradNorm));
+      // Vanishing means the signal present at the top did not reach this layer, so a converged net (tiny
+      // gradients everywhere, including the output layer) is not flagged.
+      const belowFloor = gradNorm < t.vanishingFloor && outputNorm >= 100 * t.vanishingFloor;
+      const farSmaller = laterMax > 0 && gradNorm / laterMax < t.vanishingRatio;
+      this.track(found, 'vanishing', layer, at, k < layers.length - 1 && (belowFloor || farSmaller), () => ({
+        severity: 'warning',
+        message: farSmaller
+          ? `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, ${fmt(laterMax / gradNorm)}× smaller than in the layers above, so its weights barely change.`
+          : `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)} is below ${fmt(t.vanishingFloor)}, so its weights barely change.`,
+        hint: 'Try ReLU-family activations, He/Xavier init, fewer layers, or normalised inputs.',
+      }));
+
+      const previous = this.memory.previousGradNorm[k];
+      const aboveCeiling = gradNorm > t.explodingCeiling;
+      const growing = previous > 0 && gradNorm > t.explodingGrowth * previous;
+      const growthKey = `growth:${k}`;
+      this.memory.streak[growthKey] = growing ? (this.memory.streak[growthKey] ?? 0) + 1 : 0;
+      const explodingNow = aboveCeiling || this.memory.streak[growthKey] >= t.patience;
+      this.track(
+        found,
+        'exploding',
+        layer,
+        at,
+        explodingNow,
+        () => ({
+          severity: 'warning',
+          message: aboveCeiling
+            ? `Gradients explode in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, above ${fmt(t.explodingCeiling)}.`
+            : `Gradients explode in ${layer.name}: ‖dW‖ grew more than ${t.explodingGrowth}× per step for ${t.patience} steps (now ${fmt(gradNorm)}).`,
+          hint: 'Lower the learning rate, clip gradients (clip: {norm: 1}), or start from smaller weights.',
+        }),
+        1,
+      );
+      this.memory.previousGradNorm[k] = gradNorm;
+
+      const ratioOff = layer.trainable && (updateRatio > t.updateRatioHigh || updateRatio < t.updateRatioLow);
+      this.track(found, 'update_ratio', layer, at, ratioOff, () => ({
+        severity: 'info',
+        message:
+          updateRatio > t.updateRatioHigh
+            ? `Updates in ${layer.name} are large: ‖ΔW‖/‖W‖ = ${fmt(updateRatio)} per step (healthy is about 1e-3).`
+            : `Updates in ${layer.name} are tiny: ‖ΔW‖/‖W‖ = ${fmt(updateRatio)} per step (healthy is about 1e-3), so it learns slowly.`,
+        hint:
+          updateRatio > t.updateRatioHigh
+            ? 'Lower the learning rate.'
+            : 'Raise the learning rate, or look for vanishing gradients.',
+      }));
+
+      this.track(found, 'saturation', layer, at, saturated > t.saturationFraction, () => ({
+        severity: 'warning',
+        message: `${Math.round(saturated * 100)}% of ${layer.name}'s ${layer.activation} outputs are saturated (slope near 0), so little gradient flows through them.`,
+        hint: 'Scale the inputs, start from smaller weights, or use ReLU-family activations.',
+      }));
+    });
+    return found;
+  }
+
+  /** Checks at the end of an epoch: units that never fired, and a loss that keeps rising. */
+  afterEpoch(
+    network: Network,
+    everActive: (Uint8Array | undefined)[],
+    epochLoss: number,
+    at: Position,
+  ): TrainingDiagnostic[] {
+    const found: TrainingDiagnostic[] = [];
+    network.layers.forEach((layer, k) => {
+      const active = everActive[k];
+      if (!active) return;
+      let dead = 0;
+      for (const fired of active) if (!fired) dead++;
+      this.track(
+        found,
+        'dead_relu',
+        layer,
+        at,
+        dead > 0,
+        () => ({
+          severity: dead * 2 >= layer.units ? 'warning' : 'info',
+          message: `${dead} of ${layer.units} ReLU units in ${layer.name} never activated during epoch ${at.epoch + 1}: they output 0 for every sample and get no gradient.`,
+          hint: 'Lower the learning rate, use leaky_relu, or check the input scale.',
+        }),
+        1,
+      );
+    });
+    const memory = this.memory;
+    if (epochLoss > memory.lastEpochLoss) {
+      if (memory.risingEpochs === 0) memory.firstRisingLoss = memory.lastEpochLoss;
+      memory.risingEpochs++;
+    } else {
+      memory.risingEpochs = 0;
+    }
+    memory.lastEpochLoss = epochLoss;
+    this.track(
+      found,
+      'loss_rising',
+      null,
+      at,
+      memory.risingEpochs >= this.thresholds.patience,
+      () => ({
+        severity: 'warning',
+        message: `The loss has risen for ${memory.risingEpochs} epochs in a row (${fmt(memory.firstRisingLoss)} → ${fmt(epochLoss)}): the learning rate is probably too high.`,
+        hint: 'Lower the learning rate about 10×, or add a schedule.',
+      }),
+      1,
+    );
+    return found;
+  }
+
+  /** The first NaN or Infinity: training stops here, and the message says where it appeared. */
+  nonFinite(layer: DenseLayer | null, quantity: string, at: Position): TrainingDiagnostic {
+    const where = layer ? `${layer.name}'s ${quantity}` : quantity;
+    return diagnostic('non_finite', 'error', layer, at, {
+      message: `Training stopped: ${where} became NaN or Infinity at epoch ${at.epoch + 1}, batch ${at.batch + 1}.`,
+      hint: 'Lower the learning rate, clip gradients, use smaller initial weights, or check the data for huge values.',
+    });
+  }
+
+  /** Counts a condition's streak; reports it when the streak reaches `patience` (or `needed`), clears it when it stops. */
+  private track(
+    found: TrainingDiagnostic[],
+    code: DiagnosticCode,
+    layer: DenseLayer | null,
+    at: Position,
+    holds: boolean,
+    describe: () => { severity: Severity; message: string; hint: string },
+    needed = this.thresholds.patience,
+  ): void {
+    const key = `${code}:${layer ? layer.index : '-'}`;
+    const { streak, active } = this.memory;
+    if (!holds) {
+      streak[key] = 0;
+      active[key] = false;
+      return;
+    }
+    streak[key] = (streak[key] ?? 0) + 1;
+    if (streak[key] >= needed && !active[key]) {
+      active[key] = true;
+      const { severity, message, hint } = describe();
+      found.push(diagnostic(code, severity, layer, at, { message, hint }));
+    }
+  }
+}
+
+/** ‖dW‖, ‖ΔW‖/‖W‖ and the saturated fraction of each layer after an update. */
+export function layerStepStats(network: Network): LayerStepStats[] {
+  return network.layers.map((layer) => {
+    let gradSquares = 0;
+    let stepSquares = 0;
+    let weightSquares = 0;
+    for (let i = 0; i < layer.W.length; i++) {
+      gradSquares += layer.dW[i] * layer.dW[i];
+      stepSquares += layer.stepW[i] * layer.stepW[i];
+      weightSquares += layer.W[i] * layer.W[i];
+    }
+    return {
+      gradNorm: Math.sqrt(gradSquares),
+      updateRatio: weightSquares > 0 ? Math.sqrt(stepSquares / weightSquares) : 0,
+      saturated: saturatedFraction(layer, network),
+    };
+  });
+}
+
+function saturatedFraction(layer: DenseLayer, network: Network): number {
+  if (layer.activation !== 'sigmoid' && layer.activation !== 'tanh') return 0;
+  // At an output fused with its loss (sigmoid + binary cross-entropy) f′ never enters the gradient.
+  if (layer === network.output && network.lossGivesDelta) return 0;
+  const maxSlope = layer.activation === 'sigmoid' ? 0.25 : 1;
+  const count = network.m * layer.units;
+  let saturated = 0;
+  for (let k = 0; k < count; k++) {
+    if (derivativeAt(layer.activation, layer.alpha, layer.z[k], layer.a[k]) < SATURATION_SLOPE * maxSlope) saturated++;
+  }
+  return count > 0 ? saturated / count : 0;
+}
+
+/** How many units share their incoming weights and bias with another unit of the same layer. */
+function identicalUnits(layer: DenseLayer): number {
+  if (layer.units < 2) return 0;
+  const { W, b, inputSize: n, units } = layer;
+  const sameAs = (p: number, q: number): boolean => {
+    if (b[p] !== b[q]) return false;
+    for (let i = 0; i < n; i++) if (W[i * units + p] !== W[i * units + q]) return false;
+    return true;
+  };
+  // Group by a cheap fingerprint first, so a wide layer is not compared pair by pair.
+  const groups = new Map<number, number[]>();
+  for (let j = 0; j < units; j++) {
+    let fingerprint = b[j];
+    for (let i = 0; i < n; i++) fingerprint += W[i * units + j] * (i + 1.618);
+    const group = groups.get(fingerprint);
+    if (group) group.push(j);
+    else groups.set(fingerprint, [j]);
+  }
+  let twins = 0;
+  for (const group of groups.values()) {
+    const matched = new Set<number>();
+    for (let x = 0; x < group.length; x++) {
+      for (let y = x + 1; y < group.length; y++) {
+        if (sameAs(group[x], group[y])) matched.add(group[x]).add(group[y]);
+      }
+    }
+    twins += matched.size;
+  }
+  return twins;
+}
+
+function diagnostic(
+  code: DiagnosticCode,
+  severity: Severity,
+  layer: DenseLayer | null,
+  at: Position,
+  text: { message: string; hint: string },
+): TrainingDiagnostic {
+  return {
+    code,
+    severity,
+    layer: layer ? layer.index : null,
+    ...(layer ? { layerName: layer.name } : {}),
+    message: text.message,
+    hint: text.hint,
+    step: at.step,
+    epoch: at.epoch,
+    batch: at.batch,
+  };
+}
+
+function fmt(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e4)) return value.toExponential(1);
+  return Number(value.toPrecision(3)).toString();
+}

@@ -1,0 +1,537 @@
+// The steppable training session: a state machine over micro-steps
+//   forward 0 … forward L−1 → loss → backward L−1 … backward 0 → update → (next batch)
+// that callers drive at any granularity, pause, reset, and step back through (by restoring a snapshot taken
+// at a batch start and replaying, which is exact because everything is deterministic from the seed).
+
+import type { ModelSpec } from '../model/types';
+import type {
+  Cursor,
+  DecisionBoundary,
+  EpochSummary,
+  MicroStep,
+  ModelInfo,
+  StepGranularity,
+  StopReason,
+  TraceLevel,
+  TraceRecord,
+  TrainingDiagnostic,
+  TrainingHistory,
+} from '../protocol';
+import { DiagnosticsMonitor, layerStepStats, newMonitorMemory, type MonitorMemory } from './diagnostics';
+import { allFinite, fromRows, toRows } from './matrix';
+import { Network, type DenseLayer } from './network';
+import { scheduledLearningRate } from './optimizers';
+import { Random } from './random';
+import { boundaryOf, correctCount, modelInfoOf } from './summaries';
+import { layerTrace, tensor } from './trace';
+
+export interface SessionOptions {
+  /** How much each trace record carries; default `summary`. */
+  traceLevel?: TraceLevel;
+  /** Most batch-start snapshots kept for step-back; default 256 (fewer for big models, by memory). */
+  snapshotLimit?: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Called after every batch step with that step's record (at the session's trace level). */
+  onBatch?: (record: TraceRecord) => void;
+  /** Called each time the run yields to the event loop; cheap place to publish progress. */
+  onYield?: () => void;
+  /** How long to compute before yielding, in milliseconds; default 15. */
+  yieldEveryMs?: number;
+}
+
+export interface SessionListener {
+  epoch?(summary: EpochSummary): void;
+  diagnostic?(diagnostic: TrainingDiagnostic): void;
+}
+
+/** Everything that changes while training, copied at batch starts so step-back can return to it. */
+interface Snapshot {
+  step: number;
+  cursor: Cursor;
+  weights: Float64Array[];
+  biases: Float64Array[];
+  slots: { W: [Float64Array, Float64Array]; b: [Float64Array, Float64Array] }[];
+  random: ReturnType<Random['save']>;
+  order: number[];
+  lr: number;
+  epochAccumulators: EpochAccumulators;
+  everActive: (Uint8Array | undefined)[];
+  monitor: MonitorMemory;
+  lengths: { batchLoss: number; epochLoss: number; validationLoss: number; diagnostics: number; epochs: number };
+}
+
+interface EpochAccumulators {
+  lossSum: number;
+  batches: number;
+  correct: number;
+  seen: number;
+}
+
+interface BatchInfo {
+  epoch: number;
+  batch: number;
+  step: number;
+  samples: number[];
+  lr: number;
+}
+
+const SNAPSHOT_BUDGET_BYTES = 256 * 1024 * 1024;
+
+export class TrainingSession {
+  readonly traceLevel: TraceLevel;
+  private network!: Network;
+  private random!: Random;
+  private monitor!: DiagnosticsMonitor;
+  private readonly trainInputs: Float64Array;
+  private readonly trainTargets: Float64Array;
+  private readonly sampleCount: number;
+  private readonly batchSize: number;
+  private readonly microStepsPerBatch: number;
+  private readonly snapshotLimit: number;
+  /** Take a snapshot every this many batches: 1 for small nets, more when copying the weights would cost. */
+  private readonly snapshotInterval: number;
+
+  private state!: {
+    cursor: Cursor;
+    order: number[];
+    lr: number;
+    batchInfo: BatchInfo;
+    microIndex: number;
+    did: MicroStep | null;
+    lossComputed: boolean;
+    epochAccumulators: EpochAccumulators;
+    everActive: (Uint8Array | undefined)[];
+    stopped: StopReason | undefined;
+  };
+  history!: TrainingHistory;
+  epochs!: EpochSummary[];
+  diagnostics!: TrainingDiagnostic[];
+  private reportedUpTo = 0;
+  private snapshots: Snapshot[] = [];
+  private replaying = false;
+  private readonly listeners = new Set<SessionListener>();
+
+  constructor(
+    readonly model: ModelSpec,
+    options: SessionOptions = {},
+  ) {
+    this.traceLevel = options.traceLevel ?? 'summary';
+    const outputs = model.layers[model.layers.length - 1].units;
+    this.sampleCount = model.train.inputs.length;
+    this.trainInputs = fromRows(model.train.inputs, model.inputSize).data;
+    this.trainTargets = fromRows(model.train.targets, outputs).data;
+    this.batchSize = Math.max(1, Math.min(model.training.batch, this.sampleCount));
+    this.microStepsPerBatch = 2 * model.layers.length + 2;
+    let parameters = 0;
+    let fanIn = model.inputSize;
+    for (const layer of model.layers) {
+      parameters += (fanIn + 1) * layer.units;
+      fanIn = layer.units;
+    }
+    const snapshotBytes = parameters * 8 * 4 + 1024;
+    this.snapshotInterval = parameters > 20_000 ? 8 : 1;
+    this.snapshotLimit = Math.max(
+      2,
+      Math.min(options.snapshotLimit ?? 256, Math.floor(SNAPSHOT_BUDGET_BYTES / snapshotBytes)),
+    );
+    this.initialize();
+  }
+
+  get cursor(): Cursor {
+    return { ...this.state.cursor };
+  }
+
+  get stopped(): StopReason | undefined {
+    return this.state.stopped;
+  }
+
+  listen(listener: SessionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Back to the initial weights (re-drawn from the seed), as if the session had just been created. */
+  reset(): void {
+    this.initialize();
+  }
+
+  /** Runs to the end of `granularity` synchronously and returns the record of the state reached. */
+  step(granularity: StepGranularity): TraceRecord {
+    const reached = this.target(granularity);
+    while (this.canStep()) {
+      this.microStep();
+      if (reached()) break;
+    }
+    return this.trace();
+  }
+
+  /** Like `step`, but yields to the event loop regularly so a long run can be paused with the signal. */
+  async runAsync(granularity: StepGranularity, options: RunOptions = {}): Promise<StopReason> {
+    const reached = this.target(granularity);
+    const slice = options.yieldEveryMs ?? 15;
+    while (this.canStep()) {
+      const deadline = performance.now() + slice;
+      do {
+        this.microStep();
+        if (options.onBatch && this.state.microIndex === 0) options.onBatch(this.trace());
+        if (reached()) return this.stopReason('step');
+      } while (this.canStep() && performance.now() < deadline);
+      options.onYield?.();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted) return 'paused';
+    }
+    return this.stopReason('step');
+  }
+
+  /**
+   * Steps back one micro-step: restores the latest snapshot strictly before the target position and replays
+   * up to it. False when there is nothing to go back to (the start, or snapshots evicted).
+   */
+  stepBack(): boolean {
+    const here = this.state.cursor.step * this.microStepsPerBatch + this.state.microIndex;
+    if (here === 0) return false;
+    const target = here - 1;
+    if (target === 0) {
+      this.initialize();
+      return true;
+    }
+    const snapshot = [...this.snapshots].reverse().find((s) => s.step * this.microStepsPerBatch < target);
+    if (!snapshot) return false;
+    this.restore(snapshot);
+    this.replaying = true;
+    try {
+      for (let position = snapshot.step * this.microStepsPerBatch; position < target; position++) this.microStep();
+    } finally {
+      this.replaying = false;
+    }
+    return true;
+  }
+
+  /** The current state as a trace record. Diagnostics are those reported since the previous record. */
+  trace(level: TraceLevel = this.traceLevel): TraceRecord {
+    const { network, state } = this;
+    const info = state.batchInfo;
+    const full = level === 'full';
+    const record: TraceRecord = {
+      did: state.did,
+      cursor: { ...state.cursor },
+      epoch: info.epoch,
+      batch: info.batch,
+      step: info.step,
+      samples: info.samples,
+      lr: info.lr,
+      layers: level === 'off' ? [] : network.layers.map((layer) => layerTrace(network, layer, level)),
+      diagnostics: this.diagnostics.slice(this.reportedUpTo),
+    };
+    this.reportedUpTo = this.diagnostics.length;
+    if (network.m > 0 && level !== 'off') {
+      record.inputs = tensor(network.X, network.m, network.inputSize, full);
+      record.targets = tensor(network.Y, network.m, network.outputSize, full);
+    }
+    if (state.lossComputed) {
+      record.loss = network.lossValue;
+      record.l2Penalty = network.l2Penalty;
+    }
+    if (network.layers.some((layer) => layer.computed.update)) record.clipScale = network.clipScale;
+    return record;
+  }
+
+  parameters(): { name: string; weights: number[][]; biases: number[] }[] {
+    return this.network.layers.map((layer) => ({
+      name: layer.name,
+      weights: toRows(layer.W, layer.inputSize, layer.units),
+      biases: Array.from(layer.b),
+    }));
+  }
+
+  modelInfo(): ModelInfo {
+    return modelInfoOf(this.model);
+  }
+
+  decisionBoundary(resolution: number): DecisionBoundary | undefined {
+    return boundaryOf(this.network, this.model, this.trainInputs, this.trainTargets, resolution);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private initialize(): void {
+    const model = this.model;
+    this.random = new Random(model.seed);
+    this.network = new Network(model, this.random, this.batchSize);
+    this.monitor = new DiagnosticsMonitor(model.diagnostics, newMonitorMemory(model.layers.length));
+    const batchesPerEpoch = Math.ceil(this.sampleCount / this.batchSize);
+    this.state = {
+      cursor: {
+        epoch: 0,
+        batch: 0,
+        batchesPerEpoch,
+        phase: 'forward',
+        layer: 0,
+        step: 0,
+        finished: model.training.epochs <= 0,
+      },
+      order: [],
+      lr: model.optimizer.lr,
+      batchInfo: { epoch: 0, batch: 0, step: 0, samples: [], lr: model.optimizer.lr },
+      microIndex: 0,
+      did: null,
+      lossComputed: false,
+      epochAccumulators: { lossSum: 0, batches: 0, correct: 0, seen: 0 },
+      everActive: [],
+      stopped: undefined,
+    };
+    this.history = {
+      batchLoss: [],
+      epochLoss: [],
+      validationLoss: [],
+      gradNorm: model.layers.map(() => []),
+      updateRatio: model.layers.map(() => []),
+    };
+    this.epochs = [];
+    this.diagnostics = [];
+    this.reportedUpTo = 0;
+    this.snapshots = [];
+    this.report(this.monitor.initial(this.network));
+  }
+
+  private canStep(): boolean {
+    return !this.state.cursor.finished && this.state.stopped !== 'non_finite';
+  }
+
+  private stopReason(fallback: StopReason): StopReason {
+    if (this.state.stopped === 'non_finite') return 'non_finite';
+    return this.state.cursor.finished ? 'finished' : fallback;
+  }
+
+  /** A predicate that becomes true when the granularity, counted from now, is complete. */
+  private target(granularity: StepGranularity): () => boolean {
+    const start = { ...this.state.cursor };
+    switch (granularity) {
+      case 'layer':
+        return () => true;
+      case 'phase':
+        return () => this.state.cursor.phase !== start.phase || this.state.microIndex === 0;
+      case 'batch':
+        return () => this.state.microIndex === 0;
+      case 'epoch':
+        return () => this.state.cursor.epoch !== start.epoch;
+      case 'run':
+        return () => false;
+    }
+  }
+
+  private microStep(): void {
+    const { state, network } = this;
+    const cursor = state.cursor;
+    const layers = network.layers;
+    const at = { step: cursor.step, epoch: cursor.epoch, batch: cursor.batch };
+    switch (cursor.phase) {
+      case 'forward': {
+        const k = cursor.layer;
+        if (k === 0) this.beginBatch();
+        network.forward(k);
+        const layer = layers[k];
+        this.trackActivity(layer);
+        if (!allFinite(layer.z, network.m * layer.units) || !allFinite(layer.a, network.m * layer.units)) {
+          this.halt(layer, 'z = a_prev·W + b', at);
+        }
+        this.advance(
+          { phase: 'forward', layer: k },
+          k + 1 < layers.length ? { phase: 'forward', layer: k + 1 } : { phase: 'loss', layer: -1 },
+        );
+        break;
+      }
+      case 'loss': {
+        const loss = network.computeLoss();
+        state.lossComputed = true;
+        const acc = state.epochAccumulators;
+        acc.lossSum += loss;
+        acc.batches++;
+        const correct = correctCount(network);
+        if (correct !== undefined) {
+          acc.correct += correct;
+          acc.seen += network.m;
+        }
+        this.history.batchLoss.push(loss);
+        if (!Number.isFinite(loss)) this.halt(null, 'loss', at);
+        this.advance({ phase: 'loss', layer: -1 }, { phase: 'backward', layer: layers.length - 1 });
+        break;
+      }
+      case 'backward': {
+        const k = cursor.layer;
+        network.backward(k);
+        const layer = layers[k];
+        if (!allFinite(layer.delta, network.m * layer.units)) this.halt(layer, 'δ (backward signal)', at);
+        else if (!allFinite(layer.dW) || !allFinite(layer.db)) this.halt(layer, 'gradient dW', at);
+        this.advance(
+          { phase: 'backward', layer: k },
+          k > 0 ? { phase: 'backward', layer: k - 1 } : { phase: 'update', layer: -1 },
+        );
+        break;
+      }
+      case 'update': {
+        network.update(state.lr, cursor.step + 1);
+        const stats = layerStepStats(network);
+        stats.forEach((s, k) => {
+          this.history.gradNorm[k].push(s.gradNorm);
+          this.history.updateRatio[k].push(s.updateRatio);
+        });
+        const broken = layers.find((layer) => !allFinite(layer.W) || !allFinite(layer.b));
+        if (broken) this.halt(broken, 'weights after the update', at);
+        else this.report(this.monitor.afterStep(network, stats, at));
+        this.endBatch();
+        break;
+      }
+    }
+  }
+
+  private advance(did: MicroStep, next: { phase: Cursor['phase']; layer: number }): void {
+    this.state.did = did;
+    this.state.microIndex++;
+    this.state.cursor.phase = next.phase;
+    this.state.cursor.layer = next.layer;
+  }
+
+  private beginBatch(): void {
+    const { state } = this;
+    const cursor = state.cursor;
+    if (cursor.step % this.snapshotInterval === 0) this.takeSnapshot();
+    if (cursor.batch === 0) {
+      state.order = this.model.training.shuffle
+        ? this.random.permutation(this.sampleCount)
+        : Array.from({ length: this.sampleCount }, (_, i) => i);
+      state.lr = scheduledLearningRate(this.model.optimizer.lr, this.model.optimizer.schedule, cursor.epoch);
+      state.epochAccumulators = { lossSum: 0, batches: 0, correct: 0, seen: 0 };
+      state.everActive = this.network.layers.map((layer) =>
+        layer.activation === 'relu' ? new Uint8Array(layer.units) : undefined,
+      );
+    }
+    const start = cursor.batch * this.batchSize;
+    const samples = state.order.slice(start, Math.min(this.sampleCount, start + this.batchSize));
+    this.network.loadBatch(this.trainInputs, this.trainTargets, samples);
+    state.batchInfo = { epoch: cursor.epoch, batch: cursor.batch, step: cursor.step, samples, lr: state.lr };
+    state.lossComputed = false;
+  }
+
+  private endBatch(): void {
+    const { state } = this;
+    const cursor = state.cursor;
+    state.did = { phase: 'update', layer: -1 };
+    state.microIndex = 0;
+    cursor.step++;
+    cursor.phase = 'forward';
+    cursor.layer = 0;
+    cursor.batch++;
+    if (cursor.batch === cursor.batchesPerEpoch) {
+      this.endEpoch();
+      cursor.batch = 0;
+      cursor.epoch++;
+      if (cursor.epoch >= this.model.training.epochs) cursor.finished = true;
+    }
+  }
+
+  private endEpoch(): void {
+    const { state, network, model } = this;
+    const acc = state.epochAccumulators;
+    const summary: EpochSummary = { epoch: state.cursor.epoch, loss: acc.lossSum / acc.batches };
+    if (acc.seen > 0) summary.accuracy = acc.correct / acc.seen;
+    if (model.validation && model.validation.inputs.length > 0) {
+      const count = model.validation.inputs.length;
+      const inputs = fromRows(model.validation.inputs, model.inputSize).data;
+      const targets = fromRows(model.validation.targets, network.outputSize).data;
+      summary.validationLoss = network.lossOf(inputs, targets, count);
+      this.history.validationLoss.push(summary.validationLoss);
+      const correct = correctCount(network, network.predict(inputs, count).a, targets, count);
+      if (correct !== undefined) summary.validationAccuracy = correct / count;
+    }
+    this.epochs.push(summary);
+    this.history.epochLoss.push(summary.loss);
+    const at = { step: state.cursor.step, epoch: state.cursor.epoch, batch: state.cursor.batch - 1 };
+    this.report(this.monitor.afterEpoch(network, state.everActive, summary.loss, at));
+    if (!this.replaying) for (const listener of this.listeners) listener.epoch?.(summary);
+  }
+
+  private trackActivity(layer: DenseLayer): void {
+    const active = this.state.everActive[layer.index];
+    if (!active) return;
+    const n = layer.units;
+    for (let i = 0; i < this.network.m; i++) for (let j = 0; j < n; j++) if (layer.a[i * n + j] > 0) active[j] = 1;
+  }
+
+  private halt(layer: DenseLayer | null, quantity: string, at: { step: number; epoch: number; batch: number }): void {
+    this.state.stopped = 'non_finite';
+    this.report([this.monitor.nonFinite(layer, quantity, at)]);
+  }
+
+  private report(found: TrainingDiagnostic[]): void {
+    for (const diagnostic of found) {
+      this.diagnostics.push(diagnostic);
+      if (!this.replaying) for (const listener of this.listeners) listener.diagnostic?.(diagnostic);
+    }
+  }
+
+  private takeSnapshot(): void {
+    const { state, network } = this;
+    const copySlots = (slots: { first: Float64Array; second: Float64Array }): [Float64Array, Float64Array] => [
+      slots.first.slice(),
+      slots.second.slice(),
+    ];
+    this.snapshots = this.snapshots.filter((s) => s.step < state.cursor.step);
+    this.snapshots.push({
+      step: state.cursor.step,
+      cursor: { ...state.cursor },
+      weights: network.layers.map((layer) => layer.W.slice()),
+      biases: network.layers.map((layer) => layer.b.slice()),
+      slots: network.layers.map((layer) => ({ W: copySlots(layer.slotsW), b: copySlots(layer.slotsB) })),
+      random: this.random.save(),
+      order: state.order,
+      lr: state.lr,
+      epochAccumulators: { ...state.epochAccumulators },
+      everActive: state.everActive.map((active) => active?.slice()),
+      monitor: structuredClone(this.monitor.memory),
+      lengths: {
+        batchLoss: this.history.batchLoss.length,
+        epochLoss: this.history.epochLoss.length,
+        validationLoss: this.history.validationLoss.length,
+        diagnostics: this.diagnostics.length,
+        epochs: this.epochs.length,
+      },
+    });
+    if (this.snapshots.length > this.snapshotLimit) this.snapshots.shift();
+  }
+
+  private restore(snapshot: Snapshot): void {
+    const { state, network } = this;
+    network.layers.forEach((layer, k) => {
+      layer.W.set(snapshot.weights[k]);
+      layer.b.set(snapshot.biases[k]);
+      layer.slotsW.first.set(snapshot.slots[k].W[0]);
+      layer.slotsW.second.set(snapshot.slots[k].W[1]);
+      layer.slotsB.first.set(snapshot.slots[k].b[0]);
+      layer.slotsB.second.set(snapshot.slots[k].b[1]);
+    });
+    this.random.restore(snapshot.random);
+    state.cursor = { ...snapshot.cursor };
+    state.order = snapshot.order;
+    state.lr = snapshot.lr;
+    state.epochAccumulators = { ...snapshot.epochAccumulators };
+    state.everActive = snapshot.everActive.map((active) => active?.slice());
+    state.microIndex = 0;
+    state.stopped = undefined;
+    this.monitor.memory = structuredClone(snapshot.monitor);
+    const { lengths } = snapshot;
+    const history = this.history;
+    history.batchLoss.length = lengths.batchLoss;
+    history.epochLoss.length = lengths.epochLoss;
+    history.validationLoss.length = lengths.validationLoss;
+    for (const series of [...history.gradNorm, ...history.updateRatio]) series.length = snapshot.step;
+    this.diagnostics.length = lengths.diagnostics;
+    this.epochs.length = lengths.epochs;
+    this.reportedUpTo = Math.min(this.reportedUpTo, lengths.diagnostics);
+    // Later snapshots describe a future that replay will rebuild.
+    this.snapshots = this.snapshots.filter((s) => s.step <= snapshot.step);
+  }
+}

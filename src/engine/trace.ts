@@ -1,0 +1,85 @@
+// Turns the network's live buffers into a TraceRecord. Summaries and norms are always there; the tensors
+// themselves are copied only at trace level `full`, so stepping a wide layer does not copy megabytes.
+
+import type { LayerNorms, LayerTrace, Tensor, TensorSummary, TraceLevel } from '../protocol';
+import type { DenseLayer, Network } from './network';
+
+export function summarize(values: Float64Array, length: number): TensorSummary {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let squares = 0;
+  let nonFinite = 0;
+  for (let i = 0; i < length; i++) {
+    const x = values[i];
+    if (!Number.isFinite(x)) {
+      nonFinite++;
+      continue;
+    }
+    if (x < min) min = x;
+    if (x > max) max = x;
+    sum += x;
+    squares += x * x;
+  }
+  const finite = length - nonFinite;
+  return {
+    min: finite ? min : NaN,
+    max: finite ? max : NaN,
+    mean: finite ? sum / finite : NaN,
+    norm: nonFinite ? NaN : Math.sqrt(squares),
+    nonFinite,
+  };
+}
+
+export function tensor(values: Float64Array, rows: number, cols: number, full: boolean): Tensor {
+  const length = rows * cols;
+  const result: Tensor = { rows, cols, summary: summarize(values, length) };
+  if (full) result.data = Array.from(values.subarray(0, length));
+  return result;
+}
+
+export function layerTrace(network: Network, layer: DenseLayer, level: TraceLevel): LayerTrace {
+  const full = level === 'full';
+  const { m } = network;
+  const n = layer.units;
+  const { forward, backward, update } = layer.computed;
+  const weights = tensor(layer.W, layer.inputSize, n, full);
+  const biases = tensor(layer.b, 1, n, full);
+  const trace: LayerTrace = {
+    index: layer.index,
+    name: layer.name,
+    activation: layer.activation,
+    frozen: layer.frozen,
+    inputSize: layer.inputSize,
+    units: n,
+    computed: { forward, backward, update },
+    weights,
+    biases,
+    norms: emptyNorms(weights.summary.norm, biases.summary.norm),
+  };
+  if (forward) {
+    trace.z = tensor(layer.z, m, n, full);
+    trace.a = tensor(layer.a, m, n, full);
+    trace.norms.z = trace.z.summary.norm;
+    trace.norms.a = trace.a.summary.norm;
+  }
+  if (backward) {
+    trace.delta = tensor(layer.delta, m, n, full);
+    trace.dW = tensor(layer.dW, layer.inputSize, n, full);
+    trace.db = tensor(layer.db, 1, n, full);
+    trace.norms.delta = trace.delta.summary.norm;
+    trace.norms.dW = trace.dW.summary.norm;
+    trace.norms.db = trace.db.summary.norm;
+  }
+  if (update) {
+    trace.deltaW = tensor(layer.stepW, layer.inputSize, n, full);
+    trace.deltaB = tensor(layer.stepB, 1, n, full);
+    trace.norms.deltaW = trace.deltaW.summary.norm;
+    trace.norms.updateRatio = weights.summary.norm > 0 ? trace.norms.deltaW / weights.summary.norm : 0;
+  }
+  return trace;
+}
+
+function emptyNorms(weights: number, biases: number): LayerNorms {
+  return { z: NaN, a: NaN, delta: NaN, dW: NaN, db: NaN, deltaW: NaN, weights, biases, updateRatio: NaN };
+}

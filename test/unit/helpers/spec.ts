@@ -1,0 +1,75 @@
+// Builds resolved ModelSpecs directly, so engine tests do not depend on the file parser.
+import type { LayerSpec, ModelSpec } from '../../../src/model/types';
+
+export const DEFAULT_THRESHOLDS: ModelSpec['diagnostics'] = {
+  vanishingFloor: 1e-7,
+  vanishingRatio: 1e-2,
+  explodingCeiling: 1e3,
+  explodingGrowth: 2,
+  updateRatioLow: 1e-5,
+  updateRatioHigh: 1e-1,
+  saturationFraction: 0.5,
+  patience: 5,
+};
+
+export function layer(units: number, activation: LayerSpec['activation'], extra: Partial<LayerSpec> = {}): LayerSpec {
+  return {
+    name: extra.name ?? `layer-${units}-${activation}`,
+    units,
+    activation,
+    alpha: activation === 'elu' ? 1 : 0.01,
+    bias: true,
+    init: { kind: activation.includes('relu') || activation === 'elu' ? 'he' : 'xavier' },
+    frozen: false,
+    ...extra,
+  };
+}
+
+export function spec(overrides: Partial<ModelSpec> & Pick<ModelSpec, 'layers' | 'train'>): ModelSpec {
+  const names = new Set<string>();
+  const layers = overrides.layers.map((l, i) => {
+    const name = names.has(l.name) ? `${l.name}-${i}` : l.name;
+    names.add(name);
+    return { ...l, name };
+  });
+  return {
+    name: 'test',
+    seed: 0,
+    inputSize: overrides.train.inputs[0].length,
+    loss: { type: 'mse' },
+    optimizer: {
+      type: 'sgd',
+      lr: 0.1,
+      momentum: 0.9,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      alpha: 0.99,
+      schedule: { type: 'none' },
+    },
+    l2: 0,
+    clip: {},
+    training: { epochs: 1, batch: overrides.train.inputs.length, shuffle: false },
+    diagnostics: DEFAULT_THRESHOLDS,
+    ...overrides,
+    layers,
+  };
+}
+
+/** The course slides' example: x=[2,3], y=1, two linear layers without biases. */
+export function workedExample(): ModelSpec {
+  return spec({
+    layers: [
+      layer(2, 'linear', {
+        name: 'hidden',
+        bias: false,
+        weights: [
+          [-0.78, 0.13],
+          [0.85, 0.23],
+        ],
+      }),
+      layer(1, 'linear', { name: 'output', bias: false, weights: [[1.8], [0.4]] }),
+    ],
+    train: { inputs: [[2, 3]], targets: [[1]] },
+  });
+}
