@@ -4,14 +4,13 @@
 
 import type { DiagnosticThresholds } from '../model/types';
 import type { DiagnosticCode, Severity, TrainingDiagnostic } from '../protocol';
-import { derivativeAt } from './activations';
 import type { DenseLayer, Network } from './network';
 
 export interface MonitorMemory {
-  /** Consecutive steps each condition has held, keyed `code:layer`. */
-  streak: Record<string, number>;
-  /** Conditions reported and not yet cleared. */
-  active: Record<string, boolean>;
+  /** Consecutive steps each condition has held, by condition slot (see `slotOf`). */
+  streak: number[];
+  /** Conditions reported and not yet cleared, by slot. */
+  active: boolean[];
   previousGradNorm: number[];
   /** Epoch losses seen so far (only the last two matter). */
   lastEpochLoss: number;
@@ -34,14 +33,43 @@ export interface LayerStepStats {
 
 const SATURATION_SLOPE = 0.04;
 
+/** Every condition tracked per layer; `growth` is the exploding check's step-over-step streak. */
+const CONDITIONS = [
+  'vanishing',
+  'exploding',
+  'update_ratio',
+  'dead_relu',
+  'saturation',
+  'non_finite',
+  'symmetric_init',
+  'loss_rising',
+  'growth',
+] as const;
+type Condition = (typeof CONDITIONS)[number];
+
+/** Array index of a condition for a layer (−1 for model-wide): plain numbers, because this runs every step. */
+function slotOf(condition: Condition, layer: number, layerCount: number): number {
+  return CONDITIONS.indexOf(condition) * (layerCount + 1) + layer + 1;
+}
+
 export function newMonitorMemory(layerCount: number): MonitorMemory {
+  const slots = CONDITIONS.length * (layerCount + 1);
   return {
-    streak: {},
-    active: {},
+    streak: new Array<number>(slots).fill(0),
+    active: new Array<boolean>(slots).fill(false),
     previousGradNorm: new Array<number>(layerCount).fill(NaN),
     lastEpochLoss: NaN,
     risingEpochs: 0,
     firstRisingLoss: NaN,
+  };
+}
+
+export function copyMemory(memory: MonitorMemory): MonitorMemory {
+  return {
+    ...memory,
+    streak: memory.streak.slice(),
+    active: memory.active.slice(),
+    previousGradNorm: memory.previousGradNorm.slice(),
   };
 }
 
@@ -83,9 +111,10 @@ export class DiagnosticsMonitor {
     const found: TrainingDiagnostic[] = [];
     const layers = network.layers;
     const outputNorm = stats[stats.length - 1].gradNorm;
-    layers.forEach((layer, k) => {
+    let laterMax = 0;
+    for (let k = layers.length - 1; k >= 0; k--) {
+      const layer = layers[k];
       const { gradNorm, updateRatio, saturated } = stats[k];
-      const laterMax = Math.max(0, ...stats.slice(k + 1).map((s) => s.gradNorm));
       // Vanishing means the signal present at the top did not reach this layer, so a converged net (tiny
       // gradients everywhere, including the output layer) is not flagged.
       const belowFloor = gradNorm < t.vanishingFloor && outputNorm >= 100 * t.vanishingFloor;
@@ -101,9 +130,9 @@ export class DiagnosticsMonitor {
       const previous = this.memory.previousGradNorm[k];
       const aboveCeiling = gradNorm > t.explodingCeiling;
       const growing = previous > 0 && gradNorm > t.explodingGrowth * previous;
-      const growthKey = `growth:${k}`;
-      this.memory.streak[growthKey] = growing ? (this.memory.streak[growthKey] ?? 0) + 1 : 0;
-      const explodingNow = aboveCeiling || this.memory.streak[growthKey] >= t.patience;
+      const growth = slotOf('growth', k, layers.length);
+      this.memory.streak[growth] = growing ? this.memory.streak[growth] + 1 : 0;
+      const explodingNow = aboveCeiling || this.memory.streak[growth] >= t.patience;
       this.track(
         found,
         'exploding',
@@ -139,7 +168,8 @@ export class DiagnosticsMonitor {
         message: `${Math.round(saturated * 100)}% of ${layer.name}'s ${layer.activation} outputs are saturated (slope near 0), so little gradient flows through them.`,
         hint: 'Scale the inputs, start from smaller weights, or use ReLU-family activations.',
       }));
-    });
+      laterMax = Math.max(laterMax, gradNorm);
+    }
     return found;
   }
 
@@ -213,14 +243,14 @@ export class DiagnosticsMonitor {
     describe: () => { severity: Severity; message: string; hint: string },
     needed = this.thresholds.patience,
   ): void {
-    const key = `${code}:${layer ? layer.index : '-'}`;
+    const key = slotOf(code, layer ? layer.index : -1, this.memory.previousGradNorm.length);
     const { streak, active } = this.memory;
     if (!holds) {
       streak[key] = 0;
       active[key] = false;
       return;
     }
-    streak[key] = (streak[key] ?? 0) + 1;
+    streak[key]++;
     if (streak[key] >= needed && !active[key]) {
       active[key] = true;
       const { severity, message, hint } = describe();
@@ -252,12 +282,13 @@ function saturatedFraction(layer: DenseLayer, network: Network): number {
   if (layer.activation !== 'sigmoid' && layer.activation !== 'tanh') return 0;
   // At an output fused with its loss (sigmoid + binary cross-entropy) f′ never enters the gradient.
   if (layer === network.output && network.lossGivesDelta) return 0;
-  const maxSlope = layer.activation === 'sigmoid' ? 0.25 : 1;
+  const sigmoid = layer.activation === 'sigmoid';
+  // sigmoid′ = a(1−a) peaks at 1/4, tanh′ = 1−a² at 1.
+  const threshold = SATURATION_SLOPE * (sigmoid ? 0.25 : 1);
+  const { a } = layer;
   const count = network.m * layer.units;
   let saturated = 0;
-  for (let k = 0; k < count; k++) {
-    if (derivativeAt(layer.activation, layer.alpha, layer.z[k], layer.a[k]) < SATURATION_SLOPE * maxSlope) saturated++;
-  }
+  for (let k = 0; k < count; k++) if ((sigmoid ? a[k] * (1 - a[k]) : 1 - a[k] * a[k]) < threshold) saturated++;
   return count > 0 ? saturated / count : 0;
 }
 

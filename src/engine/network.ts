@@ -120,10 +120,12 @@ export class Network {
   /** Copies the samples named by `indices` into X and Y, and marks every layer as not yet computed. */
   loadBatch(inputs: Float64Array, targets: Float64Array, indices: readonly number[]): void {
     this.m = indices.length;
-    indices.forEach((sample, row) => {
-      this.X.set(inputs.subarray(sample * this.inputSize, (sample + 1) * this.inputSize), row * this.inputSize);
-      this.Y.set(targets.subarray(sample * this.outputSize, (sample + 1) * this.outputSize), row * this.outputSize);
-    });
+    const { inputSize: n, outputSize: o } = this;
+    for (let row = 0; row < indices.length; row++) {
+      const sample = indices[row];
+      for (let j = 0; j < n; j++) this.X[row * n + j] = inputs[sample * n + j];
+      for (let j = 0; j < o; j++) this.Y[row * o + j] = targets[sample * o + j];
+    }
     for (const layer of this.layers) {
       layer.computed.forward = layer.computed.backward = layer.computed.update = false;
     }
@@ -200,6 +202,8 @@ export class Network {
 
   private clipGradients(): void {
     const { value, norm } = this.model.clip;
+    this.clipScale = 1;
+    if (value === undefined && norm === undefined) return;
     const trainable = this.layers.filter((layer) => layer.trainable);
     if (value !== undefined) {
       for (const layer of trainable) {
@@ -207,7 +211,6 @@ export class Network {
         clampInPlace(layer.db, value);
       }
     }
-    this.clipScale = 1;
     if (norm !== undefined) {
       let squares = 0;
       for (const layer of trainable) squares += sumOfSquares(layer.dW) + sumOfSquares(layer.db);

@@ -17,7 +17,7 @@ import type {
   TrainingDiagnostic,
   TrainingHistory,
 } from '../protocol';
-import { DiagnosticsMonitor, layerStepStats, newMonitorMemory, type MonitorMemory } from './diagnostics';
+import { copyMemory, DiagnosticsMonitor, layerStepStats, newMonitorMemory, type MonitorMemory } from './diagnostics';
 import { allFinite, fromRows, toRows } from './matrix';
 import { Network, type DenseLayer } from './network';
 import { scheduledLearningRate } from './optimizers';
@@ -132,7 +132,8 @@ export class TrainingSession {
       fanIn = layer.units;
     }
     const snapshotBytes = parameters * 8 * 4 + 1024;
-    this.snapshotInterval = parameters > 20_000 ? 8 : 1;
+    // Replaying a few batches of a small net costs microseconds, so small nets snapshot rarely too.
+    this.snapshotInterval = parameters > 20_000 ? 8 : 32;
     this.snapshotLimit = Math.max(
       2,
       Math.min(options.snapshotLimit ?? 256, Math.floor(SNAPSHOT_BUDGET_BYTES / snapshotBytes)),
@@ -479,7 +480,8 @@ export class TrainingSession {
       slots.first.slice(),
       slots.second.slice(),
     ];
-    this.snapshots = this.snapshots.filter((s) => s.step < state.cursor.step);
+    // Replay after a restore passes the restored batch start again; that snapshot is already here.
+    if (this.snapshots[this.snapshots.length - 1]?.step === state.cursor.step) return;
     this.snapshots.push({
       step: state.cursor.step,
       cursor: { ...state.cursor },
@@ -491,7 +493,7 @@ export class TrainingSession {
       lr: state.lr,
       epochAccumulators: { ...state.epochAccumulators },
       everActive: state.everActive.map((active) => active?.slice()),
-      monitor: structuredClone(this.monitor.memory),
+      monitor: copyMemory(this.monitor.memory),
       lengths: {
         batchLoss: this.history.batchLoss.length,
         epochLoss: this.history.epochLoss.length,
@@ -521,7 +523,7 @@ export class TrainingSession {
     state.everActive = snapshot.everActive.map((active) => active?.slice());
     state.microIndex = 0;
     state.stopped = undefined;
-    this.monitor.memory = structuredClone(snapshot.monitor);
+    this.monitor.memory = copyMemory(snapshot.monitor);
     const { lengths } = snapshot;
     const history = this.history;
     history.batchLoss.length = lengths.batchLoss;

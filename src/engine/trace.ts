@@ -9,7 +9,31 @@ export function summarize(values: Float64Array, length: number): TensorSummary {
   let max = -Infinity;
   let sum = 0;
   let squares = 0;
+  for (let i = 0; i < length; i++) {
+    const x = values[i];
+    if (x < min) min = x;
+    if (x > max) max = x;
+    sum += x;
+    squares += x * x;
+  }
+  // Exact unless a NaN or ±Infinity poisoned the sums; only then take the slow, careful pass.
+  if (!Number.isFinite(squares)) return summarizeNonFinite(values, length);
+  const empty = length === 0;
+  return {
+    min: empty ? NaN : min,
+    max: empty ? NaN : max,
+    mean: empty ? NaN : sum / length,
+    norm: Math.sqrt(squares),
+    nonFinite: 0,
+  };
+}
+
+function summarizeNonFinite(values: Float64Array, length: number): TensorSummary {
   let nonFinite = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let squares = 0;
   for (let i = 0; i < length; i++) {
     const x = values[i];
     if (!Number.isFinite(x)) {
@@ -26,6 +50,7 @@ export function summarize(values: Float64Array, length: number): TensorSummary {
     min: finite ? min : NaN,
     max: finite ? max : NaN,
     mean: finite ? sum / finite : NaN,
+    // Infinite when the finite entries alone overflow; NaN when some entries are not numbers at all.
     norm: nonFinite ? NaN : Math.sqrt(squares),
     nonFinite,
   };
