@@ -17,7 +17,14 @@ import type {
   TrainingDiagnostic,
   TrainingHistory,
 } from '../protocol';
-import { copyMemory, DiagnosticsMonitor, layerStepStats, newMonitorMemory, type MonitorMemory } from './diagnostics';
+import {
+  copyMemory,
+  DiagnosticsMonitor,
+  layerStepStats,
+  newMonitorMemory,
+  type MonitorMemory,
+  type Position,
+} from './diagnostics';
 import { allFinite, fromRows, toRows } from './matrix';
 import { Network, type DenseLayer } from './network';
 import { scheduledLearningRate } from './optimizers';
@@ -90,6 +97,8 @@ export class TrainingSession {
   private readonly sampleCount: number;
   private readonly batchSize: number;
   private readonly microStepsPerBatch: number;
+  /** One batch step as its micro-steps, in order: forward 0..L−1, loss, backward L−1..0, update. */
+  private readonly sequence: readonly MicroStep[];
   private readonly snapshotLimit: number;
   /** Take a snapshot every this many batches: 1 for small nets, more when copying the weights would cost. */
   private readonly snapshotInterval: number;
@@ -124,7 +133,14 @@ export class TrainingSession {
     this.trainInputs = fromRows(model.train.inputs, model.inputSize).data;
     this.trainTargets = fromRows(model.train.targets, outputs).data;
     this.batchSize = Math.max(1, Math.min(model.training.batch, this.sampleCount));
-    this.microStepsPerBatch = 2 * model.layers.length + 2;
+    const layerIndices = model.layers.map((_, k) => k);
+    this.sequence = [
+      ...layerIndices.map((layer): MicroStep => ({ phase: 'forward', layer })),
+      { phase: 'loss', layer: -1 },
+      ...layerIndices.reverse().map((layer): MicroStep => ({ phase: 'backward', layer })),
+      { phase: 'update', layer: -1 },
+    ];
+    this.microStepsPerBatch = this.sequence.length;
     let parameters = 0;
     let fanIn = model.inputSize;
     for (const layer of model.layers) {
@@ -326,23 +342,16 @@ export class TrainingSession {
 
   private microStep(): void {
     const { state, network } = this;
-    const cursor = state.cursor;
-    const layers = network.layers;
-    const at = { step: cursor.step, epoch: cursor.epoch, batch: cursor.batch };
-    switch (cursor.phase) {
+    const step = this.sequence[state.microIndex];
+    const k = step.layer;
+    switch (step.phase) {
       case 'forward': {
-        const k = cursor.layer;
         if (k === 0) this.beginBatch();
         network.forward(k);
-        const layer = layers[k];
+        const layer = network.layers[k];
         this.trackActivity(layer);
-        if (!allFinite(layer.z, network.m * layer.units) || !allFinite(layer.a, network.m * layer.units)) {
-          this.halt(layer, 'z = a_prev·W + b', at);
-        }
-        this.advance(
-          { phase: 'forward', layer: k },
-          k + 1 < layers.length ? { phase: 'forward', layer: k + 1 } : { phase: 'loss', layer: -1 },
-        );
+        const count = network.m * layer.units;
+        if (!allFinite(layer.z, count) || !allFinite(layer.a, count)) this.halt(layer, 'z = a_prev·W + b');
         break;
       }
       case 'loss': {
@@ -357,43 +366,40 @@ export class TrainingSession {
           acc.seen += network.m;
         }
         this.history.batchLoss.push(loss);
-        if (!Number.isFinite(loss)) this.halt(null, 'loss', at);
-        this.advance({ phase: 'loss', layer: -1 }, { phase: 'backward', layer: layers.length - 1 });
+        if (!Number.isFinite(loss)) this.halt(null, 'loss');
         break;
       }
       case 'backward': {
-        const k = cursor.layer;
         network.backward(k);
-        const layer = layers[k];
-        if (!allFinite(layer.delta, network.m * layer.units)) this.halt(layer, 'δ (backward signal)', at);
-        else if (!allFinite(layer.dW) || !allFinite(layer.db)) this.halt(layer, 'gradient dW', at);
-        this.advance(
-          { phase: 'backward', layer: k },
-          k > 0 ? { phase: 'backward', layer: k - 1 } : { phase: 'update', layer: -1 },
-        );
+        const layer = network.layers[k];
+        if (!allFinite(layer.delta, network.m * layer.units)) this.halt(layer, 'δ (backward signal)');
+        else if (!allFinite(layer.dW) || !allFinite(layer.db)) this.halt(layer, 'gradient dW');
         break;
       }
       case 'update': {
-        network.update(state.lr, cursor.step + 1);
+        network.update(state.lr, state.cursor.step + 1);
         const stats = layerStepStats(network);
-        stats.forEach((s, k) => {
-          this.history.gradNorm[k].push(s.gradNorm);
-          this.history.updateRatio[k].push(s.updateRatio);
-        });
-        const broken = layers.find((layer) => !allFinite(layer.W) || !allFinite(layer.b));
-        if (broken) this.halt(broken, 'weights after the update', at);
-        else this.report(this.monitor.afterStep(network, stats, at));
-        this.endBatch();
+        for (let layer = 0; layer < stats.length; layer++) {
+          this.history.gradNorm[layer].push(stats[layer].gradNorm);
+          this.history.updateRatio[layer].push(stats[layer].updateRatio);
+        }
+        const broken = network.layers.find((layer) => !allFinite(layer.W) || !allFinite(layer.b));
+        if (broken) this.halt(broken, 'weights after the update');
+        else this.report(this.monitor.afterStep(network, stats, this.position()));
         break;
       }
     }
+    state.did = step;
+    state.microIndex = (state.microIndex + 1) % this.sequence.length;
+    if (state.microIndex === 0) this.endBatch();
+    const next = this.sequence[state.microIndex];
+    state.cursor.phase = next.phase;
+    state.cursor.layer = next.layer;
   }
 
-  private advance(did: MicroStep, next: { phase: Cursor['phase']; layer: number }): void {
-    this.state.did = did;
-    this.state.microIndex++;
-    this.state.cursor.phase = next.phase;
-    this.state.cursor.layer = next.layer;
+  private position(): Position {
+    const { cursor } = this.state;
+    return { step: cursor.step, epoch: cursor.epoch, batch: cursor.batch };
   }
 
   private beginBatch(): void {
@@ -420,11 +426,7 @@ export class TrainingSession {
   private endBatch(): void {
     const { state } = this;
     const cursor = state.cursor;
-    state.did = { phase: 'update', layer: -1 };
-    state.microIndex = 0;
     cursor.step++;
-    cursor.phase = 'forward';
-    cursor.layer = 0;
     cursor.batch++;
     if (cursor.batch === cursor.batchesPerEpoch) {
       this.endEpoch();
@@ -462,9 +464,9 @@ export class TrainingSession {
     for (let i = 0; i < this.network.m; i++) for (let j = 0; j < n; j++) if (layer.a[i * n + j] > 0) active[j] = 1;
   }
 
-  private halt(layer: DenseLayer | null, quantity: string, at: { step: number; epoch: number; batch: number }): void {
+  private halt(layer: DenseLayer | null, quantity: string): void {
     this.state.stopped = 'non_finite';
-    this.report([this.monitor.nonFinite(layer, quantity, at)]);
+    this.report([this.monitor.nonFinite(layer, quantity, this.position())]);
   }
 
   private report(found: TrainingDiagnostic[]): void {
