@@ -227,8 +227,12 @@ export class TrainingSession {
     return true;
   }
 
-  /** The current state as a trace record. Diagnostics are those reported since the previous record. */
-  trace(level: TraceLevel = this.traceLevel): TraceRecord {
+  /**
+   * The current state as a trace record. Diagnostics are those reported since the previous record.
+   * `fullLayers` names layers whose tensors are copied in full even at level `summary` (a selected layer
+   * of a model too big to copy whole every step).
+   */
+  trace(level: TraceLevel = this.traceLevel, fullLayers: readonly number[] = []): TraceRecord {
     const { network, state } = this;
     const info = state.batchInfo;
     const full = level === 'full';
@@ -240,7 +244,12 @@ export class TrainingSession {
       step: info.step,
       samples: info.samples,
       lr: info.lr,
-      layers: level === 'off' ? [] : network.layers.map((layer) => layerTrace(network, layer, level)),
+      layers:
+        level === 'off'
+          ? []
+          : network.layers.map((layer) =>
+              layerTrace(network, layer, fullLayers.includes(layer.index) ? 'full' : level),
+            ),
       diagnostics: this.diagnostics.slice(this.reportedUpTo),
     };
     this.reportedUpTo = this.diagnostics.length;

@@ -232,3 +232,11 @@ test('decision boundary covers the input plane for 2-input models only', () => {
   const threeInputs = spec({ layers: [layer(1, 'linear')], train: { inputs: [[1, 2, 3]], targets: [[1]] } });
   assert.equal(new TrainingSession(threeInputs).decisionBoundary(10), undefined);
 });
+
+test('a summary trace can carry one layer in full on request', () => {
+  const session = new TrainingSession(xor());
+  session.step('batch');
+  const record = session.trace('summary', [1]);
+  assert.equal(record.layers[0].weights.data, undefined);
+  assert.equal(record.layers[1].weights.data!.length, 4);
+});
