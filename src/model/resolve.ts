@@ -1,0 +1,322 @@
+// From a schema-valid file to the engine's ModelSpec: the checks a schema cannot express (shapes, layer
+// order, loss/output pairing, sizes), then every default filled in and the data loaded.
+
+import { dirname } from 'node:path';
+import { loadCsv } from './csv';
+import { generateDataset, generatedOutputs, splitValidation, type GenerateSpec } from './datasets';
+import type { IssueCollector } from './issues';
+import { LIMITS, type LayerFile, type ModelFile } from './schema';
+import type {
+  Dataset,
+  DiagnosticThresholds,
+  InitSpec,
+  LayerSpec,
+  LossSpec,
+  ModelSpec,
+  OptimizerSpec,
+  OptimizerType,
+  ScheduleSpec,
+  SourceRange,
+} from './types';
+
+export interface ResolveOptions {
+  /** Data files must be inside this folder; default the model file's folder. */
+  workspaceRoot?: string;
+}
+
+const DEFAULT_LR: Record<OptimizerType, number> = {
+  sgd: 1e-3,
+  momentum: 1e-3,
+  nesterov: 1e-3,
+  adagrad: 1e-2,
+  rmsprop: 1e-2,
+  adam: 1e-3,
+};
+
+export const DEFAULT_THRESHOLDS: DiagnosticThresholds = {
+  vanishingFloor: 1e-7,
+  vanishingRatio: 1e-2,
+  explodingCeiling: 1e3,
+  explodingGrowth: 2,
+  updateRatioLow: 1e-5,
+  updateRatioHigh: 1e-1,
+  saturationFraction: 0.5,
+  patience: 5,
+};
+
+export function resolveModel(
+  file: ModelFile,
+  path: string,
+  layerRanges: (SourceRange | undefined)[],
+  options: ResolveOptions,
+  issues: IssueCollector,
+): ModelSpec | undefined {
+  const inputSize = typeof file.input === 'number' ? file.input : file.input.length;
+  const layers = resolveLayers(file.layers, inputSize, layerRanges, issues);
+  const loss = resolveLoss(file.loss);
+  checkLossMatchesOutput(loss, layers, issues);
+  const data = loadData(file, path, options, inputSize, layers[layers.length - 1].units, issues);
+  if (issues.hasErrors || !data) return undefined;
+
+  let train = data.dataset;
+  let validation: Dataset | undefined;
+  const seed = file.seed ?? 0;
+  if (file.data.validation !== undefined) {
+    if (train.inputs.length < 2) issues.at(['data', 'validation'], 'needs at least 2 samples to hold some out');
+    else ({ train, validation } = splitValidation(train, file.data.validation, seed));
+  }
+  const batch = file.training?.batch ?? train.inputs.length;
+  if (batch > train.inputs.length) {
+    issues.at(
+      ['training', 'batch'],
+      `is larger than the ${train.inputs.length} training samples; each batch uses all of them`,
+      { severity: 'warning' },
+    );
+  }
+  const names = typeof file.input === 'number' ? data.inputNames : file.input;
+  return {
+    name: file.name ?? baseName(path),
+    seed,
+    inputSize,
+    ...(names ? { inputNames: names } : {}),
+    layers,
+    loss,
+    optimizer: resolveOptimizer(file.optimizer),
+    l2: file.regularization?.l2 ?? 0,
+    clip: {
+      ...(file.clip?.value !== undefined ? { value: file.clip.value } : {}),
+      ...(file.clip?.norm !== undefined ? { norm: file.clip.norm } : {}),
+    },
+    training: {
+      epochs: file.training?.epochs ?? 1,
+      batch: Math.min(batch, train.inputs.length),
+      shuffle: file.training?.shuffle ?? false,
+    },
+    train,
+    ...(validation ? { validation } : {}),
+    diagnostics: resolveThresholds(file.diagnostics),
+    file: path,
+  };
+}
+
+function resolveLayers(
+  layers: LayerFile[],
+  inputSize: number,
+  ranges: (SourceRange | undefined)[],
+  issues: IssueCollector,
+): LayerSpec[] {
+  const seen = new Map<string, number>();
+  let fanIn = inputSize;
+  let parameters = 0;
+  const resolved = layers.map((layer, index): LayerSpec => {
+    const at = (...rest: (string | number)[]) => ['layers', index, ...rest];
+    const name = layer.name ?? `layer${index + 1}`;
+    if (seen.has(name))
+      issues.at(at('name'), `'${name}' is already the name of layers[${seen.get(name)}]; layer names must be unique`);
+    seen.set(name, index);
+    if (layer.activation === 'softmax' && index !== layers.length - 1) {
+      issues.at(at('activation'), 'softmax is only allowed on the last (output) layer');
+    }
+    if (layer.activation === 'softmax' && layer.units < 2)
+      issues.at(at('units'), 'a softmax layer needs at least 2 units (one per class)');
+    if (layer.weights) {
+      if (layer.weights.length !== fanIn) {
+        issues.at(at('weights'), `expected ${fanIn} rows (one per input of the layer), got ${layer.weights.length}`);
+      }
+      layer.weights.forEach((row, i) => {
+        if (row.length !== layer.units)
+          issues.at(at('weights', i), `expected ${layer.units} numbers (one per unit), got ${row.length}`);
+      });
+    }
+    const bias = layer.bias ?? true;
+    if (layer.biases) {
+      if (!bias) issues.at(at('biases'), 'given for a layer with `bias: false`');
+      else if (layer.biases.length !== layer.units)
+        issues.at(at('biases'), `expected ${layer.units} numbers (one per unit), got ${layer.biases.length}`);
+    }
+    parameters += fanIn * layer.units + (bias ? layer.units : 0);
+    fanIn = layer.units;
+    const reluFamily = layer.activation === 'relu' || layer.activation === 'leaky_relu' || layer.activation === 'elu';
+    return {
+      name,
+      units: layer.units,
+      activation: layer.activation,
+      alpha: layer.alpha ?? (layer.activation === 'elu' ? 1 : 0.01),
+      bias,
+      init: resolveInit(layer.init, reluFamily),
+      ...(layer.weights ? { weights: layer.weights } : {}),
+      ...(layer.biases ? { biases: layer.biases } : {}),
+      frozen: layer.frozen ?? false,
+      ...(ranges[index] ? { range: ranges[index] } : {}),
+    };
+  });
+  if (parameters > LIMITS.parameters) {
+    issues.at(['layers'], `the network has ${parameters.toExponential(2)} parameters; the limit is 1e8`);
+  }
+  return resolved;
+}
+
+function resolveInit(init: LayerFile['init'], reluFamily: boolean): InitSpec {
+  if (init === undefined) return { kind: reluFamily ? 'he' : 'xavier' };
+  if (typeof init === 'string') {
+    // The bare names use a small spread; the object forms set it explicitly.
+    if (init === 'normal') return { kind: 'normal', std: 0.1 };
+    if (init === 'uniform') return { kind: 'uniform', limit: 0.1 };
+    return { kind: init };
+  }
+  if (init.type === 'normal') return { kind: 'normal', std: init.std };
+  if (init.type === 'uniform') return { kind: 'uniform', limit: init.limit };
+  return { kind: init.type };
+}
+
+function resolveLoss(loss: ModelFile['loss']): LossSpec {
+  const type = typeof loss === 'string' ? loss : loss.type;
+  if (type === 'huber') return { type, delta: typeof loss === 'string' ? 1 : (loss.delta ?? 1) };
+  return { type };
+}
+
+function checkLossMatchesOutput(loss: LossSpec, layers: LayerSpec[], issues: IssueCollector): void {
+  const output = layers[layers.length - 1];
+  const last = ['layers', layers.length - 1, 'activation'];
+  if (loss.type === 'cross_entropy' && output.activation !== 'softmax') {
+    issues.at(['loss'], `cross_entropy needs a softmax output layer, but '${output.name}' uses ${output.activation}`);
+  }
+  if (loss.type === 'binary_cross_entropy' && output.activation !== 'sigmoid') {
+    issues.at(
+      ['loss'],
+      `binary_cross_entropy needs a sigmoid output layer, but '${output.name}' uses ${output.activation}`,
+    );
+  }
+  if (output.activation === 'softmax' && loss.type !== 'cross_entropy' && loss.type !== 'mse') {
+    issues.at(last, `a softmax output goes with cross_entropy (or mse), not ${loss.type}`, { severity: 'warning' });
+  }
+}
+
+function resolveOptimizer(optimizer: ModelFile['optimizer']): OptimizerSpec {
+  const given =
+    optimizer === undefined
+      ? { type: 'sgd' as const }
+      : typeof optimizer === 'string'
+        ? { type: optimizer }
+        : optimizer;
+  const schedule = 'schedule' in given ? given.schedule : undefined;
+  return {
+    type: given.type,
+    lr: ('lr' in given ? given.lr : undefined) ?? DEFAULT_LR[given.type],
+    momentum: ('momentum' in given ? given.momentum : undefined) ?? 0.9,
+    beta1: ('beta1' in given ? given.beta1 : undefined) ?? 0.9,
+    beta2: ('beta2' in given ? given.beta2 : undefined) ?? 0.999,
+    epsilon: ('epsilon' in given ? given.epsilon : undefined) ?? (given.type === 'adagrad' ? 1e-10 : 1e-8),
+    alpha: ('alpha' in given ? given.alpha : undefined) ?? 0.99,
+    schedule: resolveSchedule(schedule),
+  };
+}
+
+function resolveSchedule(schedule: unknown): ScheduleSpec {
+  if (schedule === undefined || schedule === 'none') return { type: 'none' };
+  return schedule as ScheduleSpec;
+}
+
+function resolveThresholds(given: ModelFile['diagnostics']): DiagnosticThresholds {
+  const d = DEFAULT_THRESHOLDS;
+  return {
+    vanishingFloor: given?.vanishing_floor ?? d.vanishingFloor,
+    vanishingRatio: given?.vanishing_ratio ?? d.vanishingRatio,
+    explodingCeiling: given?.exploding_ceiling ?? d.explodingCeiling,
+    explodingGrowth: given?.exploding_growth ?? d.explodingGrowth,
+    updateRatioLow: given?.update_ratio_low ?? d.updateRatioLow,
+    updateRatioHigh: given?.update_ratio_high ?? d.updateRatioHigh,
+    saturationFraction: given?.saturation_fraction ?? d.saturationFraction,
+    patience: given?.patience ?? d.patience,
+  };
+}
+
+function loadData(
+  file: ModelFile,
+  path: string,
+  options: ResolveOptions,
+  inputSize: number,
+  outputSize: number,
+  issues: IssueCollector,
+): { dataset: Dataset; inputNames?: string[] } | undefined {
+  const { inputs, targets, csv, generate } = file.data;
+  const sources = [
+    inputs || targets ? 'inputs/targets' : undefined,
+    csv ? 'csv' : undefined,
+    generate ? 'generate' : undefined,
+  ].filter(Boolean);
+  if (sources.length !== 1) {
+    issues.at(
+      ['data'],
+      sources.length === 0
+        ? 'needs `inputs` and `targets`, a `csv`, or a `generate`'
+        : `give only one of ${sources.join(', ')}`,
+    );
+    return undefined;
+  }
+  if (csv) {
+    const loaded = loadCsv(csv, path, options.workspaceRoot ?? dirname(path), issues);
+    if (!loaded) return undefined;
+    checkShapes(loaded, inputSize, outputSize, issues, ['data', 'csv']);
+    return { dataset: loaded, inputNames: loaded.inputNames };
+  }
+  if (generate) {
+    const spec: GenerateSpec = {
+      kind: generate.kind,
+      samples: generate.samples ?? 200,
+      noise: generate.noise ?? 0.1,
+      classes: generate.classes ?? 2,
+    };
+    if (inputSize !== 2)
+      issues.at(['input'], `generated '${spec.kind}' data has 2 inputs (x, y), but input is ${inputSize}`);
+    const outputs = generatedOutputs(spec);
+    if (outputs !== outputSize) {
+      issues.at(
+        ['data', 'generate'],
+        `'${spec.kind}' with ${spec.classes} classes has ${outputs} target column${outputs > 1 ? 's' : ''}, but the output layer has ${outputSize} units`,
+      );
+    }
+    if (issues.hasErrors) return undefined;
+    return { dataset: generateDataset(spec, file.seed ?? 0), inputNames: ['x', 'y'] };
+  }
+  if (!inputs || !targets) {
+    issues.at(['data'], `needs both \`inputs\` and \`targets\` (missing ${inputs ? 'targets' : 'inputs'})`);
+    return undefined;
+  }
+  const dataset = { inputs, targets };
+  checkShapes(dataset, inputSize, outputSize, issues, ['data']);
+  return { dataset };
+}
+
+function checkShapes(
+  data: Dataset,
+  inputSize: number,
+  outputSize: number,
+  issues: IssueCollector,
+  at: (string | number)[],
+): void {
+  const inline = at.length === 1;
+  if (data.inputs.length === 0) issues.at([...at, ...(inline ? ['inputs'] : [])], 'needs at least one sample');
+  if (data.inputs.length !== data.targets.length) {
+    issues.at(
+      inline ? ['data', 'targets'] : at,
+      `has ${data.targets.length} rows but there are ${data.inputs.length} input rows`,
+    );
+  }
+  for (const [key, rows, width, what] of [
+    ['inputs', data.inputs, inputSize, 'input features (input)'],
+    ['targets', data.targets, outputSize, 'output units'],
+  ] as const) {
+    const ragged = rows.findIndex((row) => row.length !== width);
+    if (ragged >= 0) {
+      issues.at(
+        inline ? ['data', key, ragged] : at,
+        `${inline ? '' : `${key} row ${ragged + 1}: `}expected ${width} numbers (the model has ${width} ${what}), got ${rows[ragged].length}`,
+      );
+    }
+  }
+}
+
+function baseName(path: string): string {
+  return (path.split(/[\\/]/).pop() ?? path).replace(/\.nn\.(ya?ml|json)$/i, '');
+}

@@ -1,0 +1,216 @@
+// The one schema of a model file. The parser validates with it, and scripts/gen-schema.ts turns it into the
+// JSON Schema VS Code uses for completion and hovers, so every description here is what a user reads.
+
+import { z } from 'zod';
+
+export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'softmax'] as const;
+export const LOSSES = ['mse', 'mae', 'huber', 'cross_entropy', 'binary_cross_entropy'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
+export const DATASETS = ['xor', 'circle', 'spiral', 'gaussian', 'moons'] as const;
+
+/** Limits that keep a typo from allocating gigabytes before anything is checked. */
+export const LIMITS = { units: 100_000, inputs: 100_000, samples: 1_000_000, epochs: 10_000_000, parameters: 1e8 };
+
+const positive = z.number().positive();
+const fraction = z.number().min(0).max(1);
+const row = z.array(z.number());
+
+const activation = z
+  .enum(ACTIVATIONS)
+  .describe('Activation f applied to z = a·W + b. softmax is allowed only on the last layer.');
+
+const init = z
+  .union([
+    z.enum(['he', 'xavier', 'zeros', 'normal', 'uniform']),
+    z.strictObject({ type: z.literal('normal'), std: positive.describe('Standard deviation of N(0, std²).') }),
+    z.strictObject({ type: z.literal('uniform'), limit: positive.describe('Weights drawn from U(−limit, limit).') }),
+    z.strictObject({ type: z.enum(['he', 'xavier', 'zeros']) }),
+  ])
+  .describe(
+    'Initial weights: he = N(0, 2/n_in) (default for relu, leaky_relu, elu), xavier = Glorot uniform U(±√(6/(n_in+n_out))) (default otherwise), zeros (every unit identical: shows the symmetry problem), {type: normal, std} or {type: uniform, limit}. Ignored when `weights` is given.',
+  );
+
+const layer = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Unique layer name, shown in the panel and CodeLens. Default layer1, layer2, ….'),
+    units: z.number().int().min(1).max(LIMITS.units).describe('Number of units (neurons).'),
+    activation,
+    alpha: positive.optional().describe('leaky_relu: slope for z < 0 (default 0.01). elu: α in α(eᶻ − 1) (default 1).'),
+    bias: z.boolean().optional().describe('Whether the layer has biases b (default true).'),
+    init: init.optional(),
+    weights: z
+      .array(row)
+      .optional()
+      .describe(
+        'Explicit initial weights: one row per input of the layer, each with `units` numbers (row i = input i, so z = a·W + b).',
+      ),
+    biases: row.optional().describe('Explicit initial biases, `units` numbers.'),
+    frozen: z
+      .boolean()
+      .optional()
+      .describe('A frozen layer still passes δ backward but never updates (transfer learning). Default false.'),
+  })
+  .describe('A dense layer: z = a_prev·W + b, a = f(z).');
+
+const lossType = z.enum(LOSSES);
+const loss = z
+  .union([
+    lossType,
+    z.strictObject({ type: lossType, delta: positive.optional().describe('huber: threshold δ (default 1).') }),
+  ])
+  .describe(
+    'mse = mean over the batch of ½·Σ(ŷ−y)²; mae = mean of Σ|ŷ−y|; huber = ½e² inside δ, δ(|e|−½δ) outside; cross_entropy (softmax output); binary_cross_entropy (sigmoid output).',
+  );
+
+const schedule = z
+  .union([
+    z.literal('none'),
+    z.strictObject({
+      type: z.literal('step'),
+      every: z.number().int().min(1).describe('Multiply the learning rate by gamma every this many epochs.'),
+      gamma: positive,
+    }),
+    z.strictObject({ type: z.literal('exponential'), gamma: positive.describe('lr × gamma^epoch.') }),
+    z.strictObject({
+      type: z.literal('cosine'),
+      epochs: z.number().int().min(1).describe('Cosine annealing to 0 over this many epochs.'),
+    }),
+    z.strictObject({ type: z.literal('none') }),
+  ])
+  .describe('Learning-rate schedule, stepped once per epoch like PyTorch’s lr_scheduler.');
+
+const optimizerType = z.enum(OPTIMIZERS);
+const optimizer = z
+  .union([
+    optimizerType,
+    z.strictObject({
+      type: optimizerType,
+      lr: positive
+        .optional()
+        .describe(
+          'Learning rate α. Defaults as PyTorch: sgd/momentum/nesterov 0.001, adagrad 0.01, rmsprop 0.01, adam 0.001.',
+        ),
+      momentum: fraction.optional().describe('momentum and nesterov: μ (default 0.9).'),
+      beta1: z.number().min(0).lt(1).optional().describe('adam: β₁ (default 0.9).'),
+      beta2: z.number().min(0).lt(1).optional().describe('adam: β₂ (default 0.999).'),
+      epsilon: positive.optional().describe('adagrad (default 1e-10), rmsprop and adam (default 1e-8): ε.'),
+      alpha: fraction.optional().describe('rmsprop: smoothing constant ρ (default 0.99).'),
+      schedule: schedule.optional(),
+    }),
+  ])
+  .describe('sgd: W ← W − α·dW; momentum: V ← μV − α·dW, W ← W + V; nesterov, adagrad, rmsprop, adam as in PyTorch.');
+
+const data = z
+  .strictObject({
+    inputs: z.array(row).optional().describe('Inline inputs: one row per sample.'),
+    targets: z.array(row).optional().describe('Inline targets: one row per sample, one number per output unit.'),
+    csv: z
+      .strictObject({
+        path: z
+          .string()
+          .min(1)
+          .describe('CSV file with a header row, relative to the model file (never outside the workspace).'),
+        targets: z.array(z.string().min(1)).min(1).describe('Columns that are targets; the other columns are inputs.'),
+        onehot: z
+          .boolean()
+          .optional()
+          .describe('Turn a categorical target column into one-hot columns (default false).'),
+      })
+      .optional(),
+    generate: z
+      .strictObject({
+        kind: z.enum(DATASETS).describe('A 2-D dataset as in TensorFlow Playground.'),
+        samples: z.number().int().min(1).max(LIMITS.samples).optional().describe('Number of samples (default 200).'),
+        noise: z.number().min(0).optional().describe('Noise level (default 0.1).'),
+        classes: z
+          .number()
+          .int()
+          .min(2)
+          .max(10)
+          .optional()
+          .describe('spiral and gaussian: number of classes (default 2; more than 2 gives one-hot targets).'),
+      })
+      .optional(),
+    validation: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .optional()
+      .describe('Fraction of the samples held out (seeded) to measure validation loss.'),
+  })
+  .describe('Training data: inline `inputs` and `targets`, a `csv`, or a `generate`d dataset.');
+
+const diagnostics = z
+  .strictObject({
+    vanishing_floor: positive.optional().describe('A layer’s ‖dW‖ below this is vanishing (default 1e-7).'),
+    vanishing_ratio: positive
+      .optional()
+      .describe('‖dW‖ more than this many times smaller than the layers above is vanishing (ratio, default 1e-2).'),
+    exploding_ceiling: positive.optional().describe('‖dW‖ above this is exploding (default 1e3).'),
+    exploding_growth: positive
+      .optional()
+      .describe('‖dW‖ growing by this factor step over step, for `patience` steps, is exploding (default 2).'),
+    update_ratio_low: positive.optional().describe('‖ΔW‖/‖W‖ below this is flagged (default 1e-5).'),
+    update_ratio_high: positive.optional().describe('‖ΔW‖/‖W‖ above this is flagged (default 1e-1).'),
+    saturation_fraction: fraction
+      .optional()
+      .describe('Fraction of saturated sigmoid/tanh outputs that triggers a warning (default 0.5).'),
+    patience: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Steps (or epochs) a condition must hold before it is reported (default 5).'),
+  })
+  .describe('Thresholds for the training warnings.');
+
+export const modelFileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().optional().describe('Model name (default: the file name).'),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(4294967295)
+      .optional()
+      .describe('Seed for initial weights, shuffling and generated data (default 0).'),
+    input: z
+      .union([z.number().int().min(1).max(LIMITS.inputs), z.array(z.string().min(1)).min(1)])
+      .describe('Number of input features, or a list of their names.'),
+    layers: z.array(layer).min(1).describe('Dense layers, from the first hidden layer to the output layer.'),
+    loss,
+    optimizer: optimizer.optional(),
+    regularization: z
+      .strictObject({ l2: z.number().min(0).describe('λ: loss += λ/(2m)·ΣW², dW += (λ/m)·W (weights only).') })
+      .optional(),
+    clip: z
+      .strictObject({
+        value: positive.optional().describe('Clamp every element of dW and db to [−value, value] (after L2).'),
+        norm: positive.optional().describe('Rescale all gradients together when their global L2 norm exceeds this.'),
+      })
+      .optional()
+      .describe('Gradient clipping: `value` or `norm`.'),
+    training: z
+      .strictObject({
+        epochs: z.number().int().min(1).max(LIMITS.epochs).optional().describe('Passes over the data (default 1).'),
+        batch: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe('Samples per batch (default: all); the last partial batch averages over its own size.'),
+        shuffle: z.boolean().optional().describe('Shuffle the samples each epoch, seeded (default false).'),
+      })
+      .optional(),
+    data,
+    diagnostics: diagnostics.optional(),
+  })
+  .describe('A Backprop Debugger model file (*.nn.yaml or *.nn.json).');
+
+export type ModelFile = z.infer<typeof modelFileSchema>;
+export type LayerFile = z.infer<typeof layer>;
