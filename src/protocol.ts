@@ -292,16 +292,21 @@ export interface PanelState {
 
 export type ToWebviewMessage =
   | { type: 'state'; state: PanelState }
-  | { type: 'trace'; record: TraceRecord; history: TrainingHistory; epochs: EpochSummary[]; diagnostics: TrainingDiagnostic[]; running: boolean }
+  | {
+      type: 'trace';
+      record: TraceRecord;
+      history: TrainingHistory;
+      epochs: EpochSummary[];
+      diagnostics: TrainingDiagnostic[];
+      running: boolean;
+    }
   | { type: 'boundary'; boundary: DecisionBoundary }
   | { type: 'gradCheck'; result: GradientCheckResult }
   | { type: 'running'; running: boolean }
   | { type: 'error'; message: string };
 
 export type FromWebviewMessage =
-  | { type: 'ready' }
-  | { type: 'command'; command: PanelCommand }
-  | { type: 'selectLayer'; layer: number };
+  { type: 'ready' } | { type: 'command'; command: PanelCommand } | { type: 'selectLayer'; layer: number };
 
 export const PANEL_COMMANDS: readonly PanelCommand[] = [
   'train',
