@@ -3,7 +3,9 @@
 
 import { gradientCheck, TrainingSession } from './engine';
 import { toRows } from './engine/matrix';
+import { dirname, resolve } from 'node:path';
 import { formatIssue, loadModelFile } from './model';
+import { isInside } from './model/csv';
 import type { ModelSpec } from './model/types';
 import type { EpochSummary, Tensor, TrainingDiagnostic } from './protocol';
 
@@ -44,7 +46,9 @@ function parseArguments(argv: string[]): Arguments {
 }
 
 function loadOrExit(file: string): ModelSpec {
-  const { model, errors } = loadModelFile(file);
+  // Data files may live anywhere under the folder the command runs in, or beside the model when it is elsewhere.
+  const workspaceRoot = isInside(process.cwd(), resolve(file)) ? process.cwd() : dirname(resolve(file));
+  const { model, errors } = loadModelFile(file, { workspaceRoot });
   const fatal = errors.filter((issue) => issue.severity === 'error');
   for (const issue of errors) process.stderr.write(`${formatIssue(issue)}\n`);
   if (!model || fatal.length > 0) process.exit(2);

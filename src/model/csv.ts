@@ -34,7 +34,7 @@ export function loadCsv(
     return undefined;
   }
   if (!existsSync(path)) {
-    issues.at(PATH_KEY, `CSV file not found: ${spec.path} (looked for ${path})`);
+    issues.at(PATH_KEY, `CSV file not found: ${spec.path} (paths are relative to the model file)`);
     return undefined;
   }
   // A symlink inside the workspace may still point outside it.

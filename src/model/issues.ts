@@ -109,6 +109,10 @@ export function reportSchemaIssues(
         }
         break;
       case 'invalid_union': {
+        if (actual === undefined) {
+          collector.at(path.slice(0, -1), `missing required key '${path[path.length - 1]}'`);
+          break;
+        }
         const branch = bestBranch(issue.errors, actual);
         if (branch) reportSchemaIssues(branch, value, collector, path);
         else collector.at(path, 'has the wrong form');
@@ -118,7 +122,7 @@ export function reportSchemaIssues(
         if (actual === undefined) collector.at(path.slice(0, -1), `missing required key '${path[path.length - 1]}'`);
         else if (typeof actual === 'number' && !Number.isFinite(actual))
           collector.at(path, `${actual} is not allowed (only finite numbers)`);
-        else collector.at(path, `expected ${issue.expected}, got ${describe(actual)}`);
+        else collector.at(path, `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describe(actual)}`);
         break;
       case 'invalid_value':
         collector.at(path, `'${String(actual)}' is not one of: ${issue.values.map(String).join(', ')}`);
@@ -195,6 +199,15 @@ export function valueAt(value: unknown, path: Path): unknown {
   }
   return current;
 }
+
+const EXPECTED: Record<string, string> = {
+  int: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  string: 'text',
+  array: 'a list',
+  object: 'a mapping',
+};
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -29,7 +29,13 @@ export function parseModelText(text: string, file: string, options: LoadOptions 
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, schema: 'core', uniqueKeys: true });
   const issues = new IssueCollector(file, document, lines);
   for (const problem of [...document.errors, ...document.warnings]) {
-    issues.atOffset(problem.pos[0], problem.message.replace(/ at line \d+, column \d+.*$/s, ''));
+    const message = problem.message.replace(/ at line \d+, column \d+.*$/s, '');
+    issues.atOffset(
+      problem.pos[0],
+      message.startsWith('Unresolved tag')
+        ? `${message} (tags are not allowed: a model file is data, never code)`
+        : message,
+    );
   }
   if (issues.hasErrors) return { errors: issues.issues };
 

@@ -304,14 +304,14 @@ function checkShapes(
     );
   }
   for (const [key, rows, width, what] of [
-    ['inputs', data.inputs, inputSize, 'input features (input)'],
-    ['targets', data.targets, outputSize, 'output units'],
+    ['inputs', data.inputs, inputSize, 'input feature'],
+    ['targets', data.targets, outputSize, 'output unit'],
   ] as const) {
     const ragged = rows.findIndex((row) => row.length !== width);
     if (ragged >= 0) {
       issues.at(
         inline ? ['data', key, ragged] : at,
-        `${inline ? '' : `${key} row ${ragged + 1}: `}expected ${width} numbers (the model has ${width} ${what}), got ${rows[ragged].length}`,
+        `${inline ? '' : `${key} row ${ragged + 1}: `}expected ${width} numbers (one per ${what}), got ${rows[ragged].length}`,
       );
     }
   }
