@@ -11,6 +11,9 @@ export interface MonitorMemory {
   streak: number[];
   /** Conditions reported and not yet cleared, by slot. */
   active: boolean[];
+  /** Consecutive steps a reported condition has not held; it clears after `patience` of them, so a value
+   * hovering at a threshold is reported once rather than on every crossing. */
+  calm: number[];
   previousGradNorm: number[];
   /** Epoch losses seen so far (only the last two matter). */
   lastEpochLoss: number;
@@ -26,6 +29,7 @@ export interface Position {
 
 export interface LayerStepStats {
   gradNorm: number;
+  weightNorm: number;
   updateRatio: number;
   /** Fraction of (sample, unit) entries of a sigmoid/tanh layer whose slope is under 4% of its maximum. */
   saturated: number;
@@ -57,6 +61,7 @@ export function newMonitorMemory(layerCount: number): MonitorMemory {
   return {
     streak: new Array<number>(slots).fill(0),
     active: new Array<boolean>(slots).fill(false),
+    calm: new Array<number>(slots).fill(0),
     previousGradNorm: new Array<number>(layerCount).fill(NaN),
     lastEpochLoss: NaN,
     risingEpochs: 0,
@@ -69,6 +74,7 @@ export function copyMemory(memory: MonitorMemory): MonitorMemory {
     ...memory,
     streak: memory.streak.slice(),
     active: memory.active.slice(),
+    calm: memory.calm.slice(),
     previousGradNorm: memory.previousGradNorm.slice(),
   };
 }
@@ -112,14 +118,17 @@ export class DiagnosticsMonitor {
     const layers = network.layers;
     const outputNorm = stats[stats.length - 1].gradNorm;
     let laterMax = 0;
+    // A layer's gradient matters only if it, or a layer below it, can still learn.
+    const learnsAtOrBelow = layers.map((_, k) => layers.slice(0, k + 1).some((layer) => layer.trainable));
     for (let k = layers.length - 1; k >= 0; k--) {
       const layer = layers[k];
-      const { gradNorm, updateRatio, saturated } = stats[k];
+      const { gradNorm, updateRatio, saturated, weightNorm } = stats[k];
       // Vanishing means the signal present at the top did not reach this layer, so a converged net (tiny
       // gradients everywhere, including the output layer) is not flagged.
       const belowFloor = gradNorm < t.vanishingFloor && outputNorm >= 100 * t.vanishingFloor;
       const farSmaller = laterMax > 0 && gradNorm / laterMax < t.vanishingRatio;
-      this.track(found, 'vanishing', layer, at, k < layers.length - 1 && (belowFloor || farSmaller), () => ({
+      const vanishing = layer.trainable && k < layers.length - 1 && (belowFloor || farSmaller);
+      this.track(found, 'vanishing', layer, at, vanishing, () => ({
         severity: 'warning',
         message: farSmaller
           ? `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, ${fmt(laterMax / gradNorm)}× smaller than in the layers above, so its weights barely change.`
@@ -150,7 +159,9 @@ export class DiagnosticsMonitor {
       );
       this.memory.previousGradNorm[k] = gradNorm;
 
-      const ratioOff = layer.trainable && (updateRatio > t.updateRatioHigh || updateRatio < t.updateRatioLow);
+      // With all-zero weights the ratio means nothing (zero init is reported on its own).
+      const ratioOff =
+        layer.trainable && weightNorm > 0 && (updateRatio > t.updateRatioHigh || updateRatio < t.updateRatioLow);
       this.track(found, 'update_ratio', layer, at, ratioOff, () => ({
         severity: 'info',
         message:
@@ -163,7 +174,7 @@ export class DiagnosticsMonitor {
             : 'Raise the learning rate, or look for vanishing gradients.',
       }));
 
-      this.track(found, 'saturation', layer, at, saturated > t.saturationFraction, () => ({
+      this.track(found, 'saturation', layer, at, learnsAtOrBelow[k] && saturated > t.saturationFraction, () => ({
         severity: 'warning',
         message: `${Math.round(saturated * 100)}% of ${layer.name}'s ${layer.activation} outputs are saturated (slope near 0), so little gradient flows through them.`,
         hint: 'Scale the inputs, start from smaller weights, or use ReLU-family activations.',
@@ -244,12 +255,13 @@ export class DiagnosticsMonitor {
     needed = this.thresholds.patience,
   ): void {
     const key = slotOf(code, layer ? layer.index : -1, this.memory.previousGradNorm.length);
-    const { streak, active } = this.memory;
+    const { streak, active, calm } = this.memory;
     if (!holds) {
       streak[key] = 0;
-      active[key] = false;
+      if (active[key] && ++calm[key] >= this.thresholds.patience) active[key] = false;
       return;
     }
+    calm[key] = 0;
     streak[key]++;
     if (streak[key] >= needed && !active[key]) {
       active[key] = true;
@@ -272,6 +284,7 @@ export function layerStepStats(network: Network): LayerStepStats[] {
     }
     return {
       gradNorm: Math.sqrt(gradSquares),
+      weightNorm: Math.sqrt(weightSquares),
       updateRatio: weightSquares > 0 ? Math.sqrt(stepSquares / weightSquares) : 0,
       saturated: saturatedFraction(layer, network),
     };
