@@ -80,6 +80,8 @@ export function copyMemory(memory: MonitorMemory): MonitorMemory {
 }
 
 export class DiagnosticsMonitor {
+  private learnsAtOrBelow: boolean[] | undefined;
+
   constructor(
     private readonly thresholds: DiagnosticThresholds,
     public memory: MonitorMemory,
@@ -119,7 +121,8 @@ export class DiagnosticsMonitor {
     const outputNorm = stats[stats.length - 1].gradNorm;
     let laterMax = 0;
     // A layer's gradient matters only if it, or a layer below it, can still learn.
-    const learnsAtOrBelow = layers.map((_, k) => layers.slice(0, k + 1).some((layer) => layer.trainable));
+    this.learnsAtOrBelow ??= layers.map((_, k) => layers.slice(0, k + 1).some((layer) => layer.trainable));
+    const learnsAtOrBelow = this.learnsAtOrBelow;
     for (let k = layers.length - 1; k >= 0; k--) {
       const layer = layers[k];
       const { gradNorm, updateRatio, saturated, weightNorm } = stats[k];

@@ -59,7 +59,12 @@ function summarizeNonFinite(values: Float64Array, length: number): TensorSummary
 export function tensor(values: Float64Array, rows: number, cols: number, full: boolean): Tensor {
   const length = rows * cols;
   const result: Tensor = { rows, cols, summary: summarize(values, length) };
-  if (full) result.data = Array.from(values.subarray(0, length));
+  if (full) {
+    // A plain loop into a pre-sized array: several times faster than Array.from on a subarray view.
+    const data = new Array<number>(length);
+    for (let i = 0; i < length; i++) data[i] = values[i];
+    result.data = data;
+  }
   return result;
 }
 
