@@ -2,7 +2,7 @@
 // external) and the webview (browser). Entries that do not exist yet are skipped so the build stays green
 // while the project grows. `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -33,6 +33,11 @@ const entries = [
     loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
   },
 ].filter((options) => existsSync(options.entryPoints[0]));
+
+// The codicon font and stylesheet go beside the webview bundle: vscode-elements' icons link it by id.
+mkdirSync('dist', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf'])
+  copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/${file}`);
 
 if (watch) {
   for (const options of entries) await (await esbuild.context(options)).watch();

@@ -228,6 +228,8 @@ export interface ModelInfo {
   layers: LayerInfo[];
   loss: LossSpec;
   optimizer: { type: OptimizerType; lr: number };
+  /** L2 strength λ (0 = off). */
+  l2: number;
   epochs: number;
   batchSize: number;
   samples: number;
@@ -245,16 +247,24 @@ export type WorkerRequest =
   | { type: 'stepBack' }
   | { type: 'gradCheck' }
   | { type: 'boundary'; resolution: number }
-  | { type: 'dispose' };
+  | { type: 'selectLayer'; layer: number };
+
+/** What a UI needs after any change: the current record and everything accumulated so far. */
+export interface TrainingUpdate {
+  record: TraceRecord;
+  history: TrainingHistory;
+  epochs: EpochSummary[];
+  diagnostics: TrainingDiagnostic[];
+  running: boolean;
+  canStepBack: boolean;
+}
 
 export type WorkerEvent =
-  | { type: 'loaded'; model: ModelInfo; record: TraceRecord; history: TrainingHistory }
-  | { type: 'trace'; record: TraceRecord }
-  | { type: 'epoch'; summary: EpochSummary }
-  | { type: 'history'; history: TrainingHistory }
-  | { type: 'stopped'; reason: StopReason; cursor: Cursor }
+  | { type: 'loaded'; model: ModelInfo; update: TrainingUpdate }
+  | { type: 'update'; update: TrainingUpdate }
+  | { type: 'stopped'; reason: StopReason; update: TrainingUpdate }
   | { type: 'gradCheck'; result: GradientCheckResult }
-  | { type: 'boundary'; boundary: DecisionBoundary }
+  | { type: 'boundary'; boundary: DecisionBoundary | null }
   | { type: 'error'; message: string };
 
 export type StopReason = 'step' | 'paused' | 'finished' | 'non_finite' | 'reset' | 'restored';
@@ -279,30 +289,22 @@ export type PanelCommand =
 /** Everything the panel shows; sent whole on (re)load and kept by the webview as its restorable state. */
 export interface PanelState {
   model: ModelInfo;
-  record: TraceRecord;
-  history: TrainingHistory;
-  epochs: EpochSummary[];
-  diagnostics: TrainingDiagnostic[];
-  boundary?: DecisionBoundary;
+  update: TrainingUpdate;
+  boundary?: DecisionBoundary | null;
   gradCheck?: GradientCheckResult;
-  running: boolean;
-  /** Formatting preference from `backprop.numberFormat`: significant digits. */
+  selectedLayer: number;
+  /** Significant digits for numbers (`backprop.significantDigits`). */
   digits: number;
+  /** False once the session behind a restored panel has ended. */
+  live: boolean;
 }
 
 export type ToWebviewMessage =
   | { type: 'state'; state: PanelState }
-  | {
-      type: 'trace';
-      record: TraceRecord;
-      history: TrainingHistory;
-      epochs: EpochSummary[];
-      diagnostics: TrainingDiagnostic[];
-      running: boolean;
-    }
-  | { type: 'boundary'; boundary: DecisionBoundary }
+  | { type: 'update'; update: TrainingUpdate }
+  | { type: 'boundary'; boundary: DecisionBoundary | null }
   | { type: 'gradCheck'; result: GradientCheckResult }
-  | { type: 'running'; running: boolean }
+  | { type: 'select'; layer: number }
   | { type: 'error'; message: string };
 
 export type FromWebviewMessage =

@@ -59,6 +59,7 @@ export function modelInfoOf(model: ModelSpec): ModelInfo {
     }),
     loss: model.loss,
     optimizer: { type: model.optimizer.type, lr: model.optimizer.lr },
+    l2: model.l2,
     epochs: model.training.epochs,
     batchSize: Math.min(model.training.batch, model.train.inputs.length),
     samples: model.train.inputs.length,

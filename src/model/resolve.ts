@@ -22,6 +22,8 @@ import type {
 export interface ResolveOptions {
   /** Data files must be inside this folder; default the model file's folder. */
   workspaceRoot?: string;
+  /** Thresholds used where the file's `diagnostics` does not set one (the editor's settings). */
+  thresholdDefaults?: Partial<DiagnosticThresholds>;
 }
 
 const DEFAULT_LR: Record<OptimizerType, number> = {
@@ -94,7 +96,7 @@ export function resolveModel(
     },
     train,
     ...(validation ? { validation } : {}),
-    diagnostics: resolveThresholds(file.diagnostics),
+    diagnostics: resolveThresholds(file.diagnostics, { ...DEFAULT_THRESHOLDS, ...options.thresholdDefaults }),
     file: path,
   };
 }
@@ -217,8 +219,7 @@ function resolveSchedule(schedule: unknown): ScheduleSpec {
   return schedule as ScheduleSpec;
 }
 
-function resolveThresholds(given: ModelFile['diagnostics']): DiagnosticThresholds {
-  const d = DEFAULT_THRESHOLDS;
+function resolveThresholds(given: ModelFile['diagnostics'], d: DiagnosticThresholds): DiagnosticThresholds {
   return {
     vanishingFloor: given?.vanishing_floor ?? d.vanishingFloor,
     vanishingRatio: given?.vanishing_ratio ?? d.vanishingRatio,

@@ -1,0 +1,42 @@
+// A CodeLens above each layer: its gradient and weight norms and any warning, updated as you step.
+
+import * as vscode from 'vscode';
+import { settings } from './config';
+import { formatNumber } from './format';
+import { layerLines } from './layerLocations';
+import type { SessionManager } from './sessions';
+
+export class LayerCodeLensProvider implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly sessions: SessionManager) {
+    sessions.onDidUpdate(({ event }) => event.immediate && this.changed.fire());
+    sessions.onDidChangeSession(() => this.changed.fire());
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const session = this.sessions.session;
+    const digits = Math.min(3, settings().significantDigits);
+    return layerLines(session, document).map(({ layer, range }) => {
+      const trace = session!.latest.record.layers[layer];
+      const warnings = [
+        ...new Set(session!.latest.diagnostics.filter((d) => d.layer === layer).map((d) => d.code.replace('_', ' '))),
+      ];
+      const parts = trace.computed.backward
+        ? [`‖dW‖ ${formatNumber(trace.norms.dW, digits)}`, `‖δ‖ ${formatNumber(trace.norms.delta, digits)}`]
+        : trace.computed.forward
+          ? [`‖a‖ ${formatNumber(trace.norms.a, digits)}`]
+          : [`${trace.inputSize}×${trace.units} ${trace.activation}`];
+      parts.push(`‖W‖ ${formatNumber(trace.norms.weights, digits)}`);
+      if (trace.frozen) parts.push('frozen');
+      if (warnings.length > 0) parts.push(`⚠ ${warnings.join(', ')}`);
+      return new vscode.CodeLens(new vscode.Range(range.start, range.start), {
+        title: parts.join(' · '),
+        command: 'backprop.selectLayer',
+        arguments: [layer],
+        tooltip: `Show ${trace.name} in the Backprop panel`,
+      });
+    });
+  }
+}

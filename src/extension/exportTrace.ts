@@ -1,0 +1,39 @@
+// Export Trace: the current record and the whole history as JSON, or the per-step series as CSV.
+
+import { writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type { TrainingController } from './trainingController';
+
+export async function exportTrace(session: TrainingController, target?: string): Promise<string | undefined> {
+  let file = target;
+  if (!file) {
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(session.uri, '..', `${session.model.name.replace(/\W+/g, '-')}-trace.json`),
+      filters: { JSON: ['json'], CSV: ['csv'] },
+      title: 'Export Backprop trace',
+    });
+    if (!uri) return undefined;
+    file = uri.fsPath;
+  }
+  await writeFile(file, file.toLowerCase().endsWith('.csv') ? toCsv(session) : toJson(session));
+  return file;
+}
+
+function toJson(session: TrainingController): string {
+  const { record, history, epochs, diagnostics } = session.latest;
+  return `${JSON.stringify({ model: session.model, record, history, epochs, diagnostics }, null, 1)}\n`;
+}
+
+/** One row per batch step: the loss, then ‖dW‖ and ‖ΔW‖/‖W‖ of each layer. */
+function toCsv(session: TrainingController): string {
+  const { history } = session.latest;
+  const names = session.model.layers.map((layer) => layer.name);
+  const header = ['step', 'loss', ...names.map((n) => `grad_norm_${n}`), ...names.map((n) => `update_ratio_${n}`)];
+  const rows = history.batchLoss.map((loss, step) => [
+    step,
+    loss,
+    ...history.gradNorm.map((series) => series[step] ?? ''),
+    ...history.updateRatio.map((series) => series[step] ?? ''),
+  ]);
+  return `${[header, ...rows].map((row) => row.join(',')).join('\n')}\n`;
+}

@@ -1,0 +1,43 @@
+// Hovering a layer shows its current W, b, δ and dW as small tables, with the formula each comes from.
+
+import * as vscode from 'vscode';
+import type { Tensor } from '../protocol';
+import { settings } from './config';
+import { formatNumber, markdownMatrix } from './format';
+import { layerLines } from './layerLocations';
+import type { SessionManager } from './sessions';
+
+export class LayerHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly sessions: SessionManager) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const session = this.sessions.session;
+    const hit = layerLines(session, document).find(
+      ({ range }) => range.contains(position) || range.start.line === position.line,
+    );
+    if (!hit) return undefined;
+    const trace = session!.latest.record.layers[hit.layer];
+    const digits = settings().significantDigits;
+    const record = session!.latest.record;
+    const markdown = new vscode.MarkdownString(undefined, true);
+    markdown.appendMarkdown(
+      `**${trace.name}** — ${trace.inputSize}→${trace.units} ${trace.activation}${trace.frozen ? ' (frozen)' : ''} · epoch ${record.epoch + 1}, batch ${record.batch + 1}\n\n`,
+    );
+    const section = (title: string, formula: string, tensor: Tensor | undefined) => {
+      if (!tensor) return;
+      markdown.appendMarkdown(`**${title}** \`${formula}\` · ‖·‖ = ${formatNumber(tensor.summary.norm, digits)}\n\n`);
+      if (tensor.data) markdown.appendMarkdown(`${markdownMatrix(tensor.data, tensor.rows, tensor.cols, digits)}\n\n`);
+      else
+        markdown.appendMarkdown(
+          `min ${formatNumber(tensor.summary.min, digits)} · mean ${formatNumber(tensor.summary.mean, digits)} · max ${formatNumber(tensor.summary.max, digits)}\n\n`,
+        );
+    };
+    section('W', 'z = a_prev·W + b', trace.weights);
+    section('b', 'bias', trace.biases);
+    section('δ', 'δ = ∂L/∂z', trace.delta);
+    section('dW', 'dW = a_prevᵀ·δ (+ λ/m·W)', trace.dW);
+    if (!trace.computed.backward)
+      markdown.appendMarkdown('_δ and dW appear once the backward pass reaches this layer._');
+    return new vscode.Hover(markdown, hit.range);
+  }
+}

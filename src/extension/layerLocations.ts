@@ -1,0 +1,20 @@
+// Where each layer of the session's model is written, as editor ranges.
+
+import * as vscode from 'vscode';
+import type { TrainingController } from './trainingController';
+
+export function layerLines(
+  session: TrainingController | undefined,
+  document: vscode.TextDocument,
+): { layer: number; range: vscode.Range }[] {
+  if (!session || session.uri.toString() !== document.uri.toString()) return [];
+  return session.spec.layers.flatMap((layer, index) => {
+    if (!layer.range) return [];
+    const start = new vscode.Position(layer.range.start.line - 1, Math.max(0, layer.range.start.col - 1));
+    const end = new vscode.Position(
+      Math.max(layer.range.start.line - 1, layer.range.end.line - 1),
+      Math.max(0, layer.range.end.col - 1),
+    );
+    return [{ layer: index, range: new vscode.Range(start, end) }];
+  });
+}

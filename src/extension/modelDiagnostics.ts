@@ -1,0 +1,101 @@
+// The Problems panel: model-file errors as you type, and training warnings on the line of their layer.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseModelText, type ModelIssue } from '../model';
+import type { TrainingDiagnostic } from '../protocol';
+import { layerLines } from './layerLocations';
+import { isModelDocument, type SessionManager } from './sessions';
+
+const DEBOUNCE_MS = 250;
+
+export class ModelDiagnostics implements vscode.Disposable {
+  private readonly fileProblems = vscode.languages.createDiagnosticCollection('backprop');
+  private readonly trainingProblems = vscode.languages.createDiagnosticCollection('backprop-training');
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly sessions: SessionManager) {
+    this.disposables.push(
+      this.fileProblems,
+      this.trainingProblems,
+      vscode.workspace.onDidOpenTextDocument((document) => this.check(document)),
+      vscode.workspace.onDidChangeTextDocument(({ document }) => this.schedule(document)),
+      vscode.workspace.onDidCloseTextDocument((document) => this.fileProblems.delete(document.uri)),
+      sessions.onDidUpdate(({ event }) => event.immediate && this.showTraining()),
+      sessions.onDidChangeSession(() => this.showTraining()),
+    );
+    for (const document of vscode.workspace.textDocuments) this.check(document);
+  }
+
+  /** Parses now and returns what it found (the tests call this through the command). */
+  check(document: vscode.TextDocument): readonly vscode.Diagnostic[] {
+    if (!isModelDocument(document)) return [];
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    const { errors } = parseModelText(document.getText(), document.uri.fsPath, {
+      workspaceRoot: folder?.uri.fsPath ?? path.dirname(document.uri.fsPath),
+    });
+    const diagnostics = errors.map((issue) => toDiagnostic(issue, document));
+    this.fileProblems.set(document.uri, diagnostics);
+    return diagnostics;
+  }
+
+  private schedule(document: vscode.TextDocument): void {
+    if (!isModelDocument(document)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.check(document);
+      }, DEBOUNCE_MS),
+    );
+  }
+
+  private showTraining(): void {
+    this.trainingProblems.clear();
+    const session = this.sessions.session;
+    if (!session) return;
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === session.uri.toString());
+    if (!document) return;
+    const lines = layerLines(session, document);
+    const latestByKey = new Map<string, TrainingDiagnostic>();
+    for (const d of session.latest.diagnostics) latestByKey.set(`${d.code}:${d.layer}`, d);
+    const diagnostics = [...latestByKey.values()].map((d) => {
+      const at = lines.find((line) => line.layer === d.layer)?.range ?? new vscode.Range(0, 0, 0, 0);
+      const line = document.lineAt(at.start.line).range;
+      const diagnostic = new vscode.Diagnostic(line, `${d.message} Try: ${d.hint}`, severity(d.severity));
+      diagnostic.source = 'Backprop training';
+      diagnostic.code = d.code;
+      return diagnostic;
+    });
+    this.trainingProblems.set(document.uri, diagnostics);
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
+
+function toDiagnostic(issue: ModelIssue, document: vscode.TextDocument): vscode.Diagnostic {
+  const line = Math.min(Math.max(0, issue.line - 1), Math.max(0, document.lineCount - 1));
+  const start = new vscode.Position(line, Math.max(0, issue.col - 1));
+  const wordRange = document.getWordRangeAtPosition(start, /[^\s:,[\]{}]+/);
+  const diagnostic = new vscode.Diagnostic(
+    wordRange ?? new vscode.Range(start, document.lineAt(line).range.end),
+    issue.message,
+    issue.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+  );
+  diagnostic.source = 'Backprop';
+  return diagnostic;
+}
+
+function severity(level: TrainingDiagnostic['severity']): vscode.DiagnosticSeverity {
+  return level === 'error'
+    ? vscode.DiagnosticSeverity.Error
+    : level === 'warning'
+      ? vscode.DiagnosticSeverity.Warning
+      : vscode.DiagnosticSeverity.Information;
+}

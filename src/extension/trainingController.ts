@@ -1,0 +1,213 @@
+// One training session of one model file, driven through the worker. It knows nothing of panels, lenses or
+// status bars: they all listen to its events, and a debug adapter can drive it the same way.
+
+import * as vscode from 'vscode';
+import type { ModelSpec } from '../model/types';
+import type {
+  DecisionBoundary,
+  GradientCheckResult,
+  ModelInfo,
+  StepGranularity,
+  StopReason,
+  TraceLevel,
+  TrainingUpdate,
+  WorkerEvent,
+} from '../protocol';
+import { WorkerClient } from './workerClient';
+
+export type SessionState = 'paused' | 'running' | 'finished' | 'stopped';
+
+export interface UpdateEvent {
+  update: TrainingUpdate;
+  /** True for the result of a single step or a stop: show it now, not throttled. */
+  immediate: boolean;
+}
+
+type Waiter = { type: WorkerEvent['type']; resolve: (event: WorkerEvent) => void; reject: (error: Error) => void };
+
+export class TrainingController implements vscode.Disposable {
+  private readonly updateEmitter = new vscode.EventEmitter<UpdateEvent>();
+  private readonly stateEmitter = new vscode.EventEmitter<SessionState>();
+  private readonly endEmitter = new vscode.EventEmitter<void>();
+  private readonly errorEmitter = new vscode.EventEmitter<string>();
+  readonly onDidUpdate = this.updateEmitter.event;
+  readonly onDidChangeState = this.stateEmitter.event;
+  readonly onDidEnd = this.endEmitter.event;
+  readonly onDidError = this.errorEmitter.event;
+
+  model!: ModelInfo;
+  latest!: TrainingUpdate;
+  boundary: DecisionBoundary | null | undefined;
+  gradCheck: GradientCheckResult | undefined;
+  selectedLayer = 0;
+  private currentState: SessionState = 'paused';
+  private readonly worker: WorkerClient;
+  private waiters: Waiter[] = [];
+  private ended = false;
+
+  private constructor(
+    readonly uri: vscode.Uri,
+    readonly spec: ModelSpec,
+    workerScript: string,
+  ) {
+    this.worker = new WorkerClient(
+      workerScript,
+      (event) => this.receive(event),
+      () => this.end(),
+    );
+  }
+
+  /** Starts a worker, loads the model and resolves once the first forward pass is waiting. */
+  static async start(
+    uri: vscode.Uri,
+    spec: ModelSpec,
+    workerScript: string,
+    traceLevel: TraceLevel,
+  ): Promise<TrainingController> {
+    const controller = new TrainingController(uri, spec, workerScript);
+    const loaded = controller.waitFor('loaded');
+    controller.worker.send({ type: 'load', model: spec, traceLevel });
+    await loaded;
+    return controller;
+  }
+
+  get state(): SessionState {
+    return this.currentState;
+  }
+
+  get alive(): boolean {
+    return !this.ended;
+  }
+
+  async step(granularity: StepGranularity, count = 1): Promise<TrainingUpdate> {
+    if (this.currentState === 'running') return this.latest;
+    const stopped = this.waitFor('stopped');
+    this.worker.send({ type: 'step', granularity, count });
+    await stopped;
+    return this.latest;
+  }
+
+  /** Starts a long run without waiting for it to end (Train / continue). */
+  run(granularity: StepGranularity, count = 1): Promise<TrainingUpdate> {
+    return this.step(granularity, count);
+  }
+
+  async pause(): Promise<TrainingUpdate> {
+    if (this.currentState !== 'running') return this.latest;
+    const stopped = this.waitFor('stopped');
+    this.worker.send({ type: 'pause' });
+    await stopped;
+    return this.latest;
+  }
+
+  async reset(): Promise<TrainingUpdate> {
+    const stopped = this.waitFor('stopped');
+    this.worker.send({ type: 'reset' });
+    await stopped;
+    this.boundary = undefined;
+    this.gradCheck = undefined;
+    return this.latest;
+  }
+
+  async stepBack(): Promise<TrainingUpdate> {
+    if (this.currentState === 'running') return this.latest;
+    const stopped = this.waitFor('stopped');
+    this.worker.send({ type: 'stepBack' });
+    await stopped;
+    return this.latest;
+  }
+
+  async gradientCheck(): Promise<GradientCheckResult> {
+    const done = this.waitFor('gradCheck');
+    this.worker.send({ type: 'gradCheck' });
+    const event = await done;
+    return (event as Extract<WorkerEvent, { type: 'gradCheck' }>).result;
+  }
+
+  async decisionBoundary(resolution: number): Promise<DecisionBoundary | null> {
+    if (this.spec.inputSize !== 2) return null;
+    const done = this.waitFor('boundary');
+    this.worker.send({ type: 'boundary', resolution });
+    const event = await done;
+    return (event as Extract<WorkerEvent, { type: 'boundary' }>).boundary;
+  }
+
+  selectLayer(layer: number): void {
+    if (layer < 0 || layer >= this.spec.layers.length) return;
+    this.selectedLayer = layer;
+    this.worker.send({ type: 'selectLayer', layer });
+  }
+
+  dispose(): void {
+    void this.worker.terminate();
+    this.end();
+    this.updateEmitter.dispose();
+    this.stateEmitter.dispose();
+    this.errorEmitter.dispose();
+  }
+
+  private receive(event: WorkerEvent): void {
+    switch (event.type) {
+      case 'loaded':
+        this.model = event.model;
+        this.latest = event.update;
+        break;
+      case 'update':
+        this.latest = event.update;
+        this.setState(
+          event.update.running ? 'running' : this.currentState === 'running' ? 'paused' : this.currentState,
+        );
+        this.updateEmitter.fire({ update: event.update, immediate: !event.update.running });
+        break;
+      case 'stopped':
+        this.latest = event.update;
+        this.setState(stateAfter(event.reason, event.update));
+        this.updateEmitter.fire({ update: event.update, immediate: true });
+        break;
+      case 'gradCheck':
+        this.gradCheck = event.result;
+        break;
+      case 'boundary':
+        this.boundary = event.boundary;
+        break;
+      case 'error':
+        this.errorEmitter.fire(event.message);
+        for (const waiter of this.waiters) waiter.reject(new Error(event.message));
+        this.waiters = [];
+        return;
+    }
+    const [ready, waiting] = partition(this.waiters, (waiter) => waiter.type === event.type);
+    this.waiters = waiting;
+    for (const waiter of ready) waiter.resolve(event);
+  }
+
+  private setState(state: SessionState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.stateEmitter.fire(state);
+  }
+
+  private waitFor(type: WorkerEvent['type']): Promise<WorkerEvent> {
+    if (this.ended) return Promise.reject(new Error('the training session has ended'));
+    return new Promise((resolve, reject) => this.waiters.push({ type, resolve, reject }));
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const waiter of this.waiters) waiter.reject(new Error('the training session has ended'));
+    this.waiters = [];
+    this.endEmitter.fire();
+    this.endEmitter.dispose();
+  }
+}
+
+function stateAfter(reason: StopReason, update: TrainingUpdate): SessionState {
+  if (reason === 'non_finite') return 'stopped';
+  if (update.record.cursor.finished) return 'finished';
+  return 'paused';
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
+}

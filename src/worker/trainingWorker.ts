@@ -1,0 +1,122 @@
+// The training session in a worker thread, so a 784-256-128-10 net can train while the editor stays
+// responsive. It answers WorkerRequests with WorkerEvents (src/protocol.ts) and never throws across the port:
+// any failure becomes an `error` event.
+
+import { parentPort } from 'node:worker_threads';
+import { gradientCheck, TrainingSession } from '../engine';
+import type { StepGranularity, StopReason, TrainingUpdate, WorkerEvent, WorkerRequest } from '../protocol';
+
+/** While running, publish progress at most this often; the host throttles again for the webview. */
+const PUBLISH_EVERY_MS = 33;
+
+class TrainingWorker {
+  private session: TrainingSession | undefined;
+  private run: AbortController | undefined;
+  private selectedLayer = 0;
+  private lastPublished = 0;
+
+  constructor(private readonly post: (event: WorkerEvent) => void) {}
+
+  async handle(request: WorkerRequest): Promise<void> {
+    try {
+      await this.dispatch(request);
+    } catch (error) {
+      this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async dispatch(request: WorkerRequest): Promise<void> {
+    if (request.type === 'load') {
+      this.run?.abort();
+      this.session = new TrainingSession(request.model, { traceLevel: request.traceLevel });
+      this.post({ type: 'loaded', model: this.session.modelInfo(), update: this.update(false) });
+      return;
+    }
+    const session = this.session;
+    if (!session) throw new Error('no model is loaded');
+    switch (request.type) {
+      case 'step':
+        await this.step(session, request.granularity, request.count ?? 1);
+        return;
+      case 'pause':
+        this.run?.abort();
+        return;
+      case 'reset':
+        this.run?.abort();
+        session.reset();
+        this.post({ type: 'stopped', reason: 'reset', update: this.update(false) });
+        return;
+      case 'stepBack':
+        if (this.run) return;
+        session.stepBack();
+        this.post({ type: 'stopped', reason: 'restored', update: this.update(false) });
+        return;
+      case 'gradCheck':
+        this.post({ type: 'gradCheck', result: gradientCheck(session.model, { maxPerLayer: 2000 }) });
+        return;
+      case 'boundary':
+        this.post({
+          type: 'boundary',
+          boundary: session.decisionBoundary(Math.min(100, Math.max(4, request.resolution))) ?? null,
+        });
+        return;
+      case 'selectLayer':
+        this.selectedLayer = request.layer;
+        if (!this.run) this.post({ type: 'update', update: this.update(false) });
+        return;
+    }
+  }
+
+  private async step(session: TrainingSession, granularity: StepGranularity, count: number): Promise<void> {
+    if (this.run) return;
+    if (granularity === 'layer' || granularity === 'phase' || granularity === 'batch') {
+      for (let i = 0; i < count && !session.cursor.finished && !session.stopped; i++) session.step(granularity);
+      this.post({ type: 'stopped', reason: this.reason(session, 'step'), update: this.update(false) });
+      return;
+    }
+    const run = new AbortController();
+    this.run = run;
+    let reason: StopReason = 'step';
+    try {
+      this.post({ type: 'update', update: this.update(true) });
+      for (let i = 0; i < count; i++) {
+        reason = await session.runAsync(granularity, { signal: run.signal, onYield: () => this.publish() });
+        if (reason !== 'step') break;
+      }
+    } finally {
+      this.run = undefined;
+    }
+    this.post({ type: 'stopped', reason, update: this.update(false) });
+  }
+
+  private publish(): void {
+    const now = Date.now();
+    if (now - this.lastPublished < PUBLISH_EVERY_MS) return;
+    this.lastPublished = now;
+    this.post({ type: 'update', update: this.update(true) });
+  }
+
+  private reason(session: TrainingSession, fallback: StopReason): StopReason {
+    return session.stopped ?? (session.cursor.finished ? 'finished' : fallback);
+  }
+
+  private update(running: boolean): TrainingUpdate {
+    const session = this.session!;
+    const record = session.trace(undefined, [this.selectedLayer]);
+    const cursor = session.cursor;
+    return {
+      record,
+      history: session.history,
+      epochs: session.epochs,
+      diagnostics: session.diagnostics,
+      running,
+      canStepBack: cursor.step > 0 || record.did !== null,
+    };
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const worker = new TrainingWorker((event) => port.postMessage(event));
+  port.on('message', (request: WorkerRequest) => void worker.handle(request));
+}

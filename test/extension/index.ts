@@ -1,0 +1,294 @@
+// Runs inside a real VS Code extension host (scripts/vscode-offline/run-extension-tests.mjs). A small
+// sequential harness: the host's exit code does not carry failures, so counts go to EXT_TEST_RESULT.
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { BackpropApi } from '../../src/extension/extension';
+import type { GradientCheckResult, TrainingUpdate } from '../../src/protocol';
+
+const tests: { name: string; run: () => Promise<void> }[] = [];
+const test = (name: string, run: () => Promise<void>) => tests.push({ name, run });
+const folder = () => vscode.workspace.workspaceFolders![0].uri;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const value = await probe();
+    if (value) return value;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function open(name: string): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder(), name));
+  await vscode.window.showTextDocument(document);
+  return document;
+}
+
+let api: BackpropApi;
+
+test('the extension activates and exposes its API', async () => {
+  const extension = vscode.extensions.getExtension('backprop-debugger.backprop-debugger');
+  assert.ok(extension, 'extension is installed');
+  await open('worked-example.nn.yaml');
+  api = (await extension.activate()) as BackpropApi;
+  assert.ok(api.sessions);
+  const commands = await vscode.commands.getCommands(true);
+  for (const id of [
+    'train',
+    'pause',
+    'stepLayer',
+    'stepPhase',
+    'stepBatch',
+    'stepEpoch',
+    'runEpochs',
+    'reset',
+    'stepBack',
+    'gradCheck',
+    'exportTrace',
+    'openExample',
+  ]) {
+    assert.ok(commands.includes(`backprop.${id}`), `backprop.${id} is registered`);
+  }
+});
+
+test('Train opens the panel with the first forward pass waiting', async () => {
+  await open('worked-example.nn.yaml');
+  const update = (await vscode.commands.executeCommand('backprop.train')) as TrainingUpdate;
+  assert.equal(update.record.did, null);
+  assert.deepEqual([update.record.cursor.phase, update.record.cursor.layer], ['forward', 0]);
+  assert.ok(api.panel(), 'panel is open');
+  await until('status bar', () => api.statusBar.text.includes('epoch 1/1'));
+  assert.match(api.statusBar.text, /batch 1\/1 · forward hidden/);
+});
+
+test('stepping forward, through the loss and backward gives the slides’ numbers', async () => {
+  let update = (await vscode.commands.executeCommand('backprop.stepLayer')) as TrainingUpdate;
+  assert.deepEqual(update.record.did, { phase: 'forward', layer: 0 });
+  assert.deepEqual(
+    update.record.layers[0].a!.data!.map((v) => +v.toFixed(10)),
+    [0.99, 0.95],
+  );
+  update = (await vscode.commands.executeCommand('backprop.stepPhase')) as TrainingUpdate;
+  assert.deepEqual(update.record.did, { phase: 'forward', layer: 1 });
+  assert.ok(Math.abs(update.record.layers[1].a!.data![0] - 2.162) < 1e-12);
+  update = (await vscode.commands.executeCommand('backprop.stepLayer')) as TrainingUpdate;
+  assert.equal(update.record.did!.phase, 'loss');
+  update = (await vscode.commands.executeCommand('backprop.stepPhase')) as TrainingUpdate;
+  assert.deepEqual(update.record.did, { phase: 'backward', layer: 0 });
+  [4.1832, 0.9296, 6.2748, 1.3944].forEach((v, i) =>
+    assert.ok(Math.abs(update.record.layers[0].dW!.data![i] - v) < 1e-12),
+  );
+});
+
+test('CodeLens above each layer shows the norms that the engine computed', async () => {
+  const document = await open('worked-example.nn.yaml');
+  const lenses = await until('code lenses', async () => {
+    const found = (await vscode.commands.executeCommand(
+      'vscode.executeCodeLensProvider',
+      document.uri,
+    )) as vscode.CodeLens[];
+    return found.length === 2 && found.every((lens) => lens.command?.title.includes('‖dW‖')) && found;
+  });
+  const hiddenNorm = Math.hypot(4.1832, 0.9296, 6.2748, 1.3944);
+  assert.equal(
+    lenses[0].range.start.line,
+    document
+      .getText()
+      .split('\n')
+      .findIndex((line) => line.includes('- name: hidden')),
+  );
+  assert.match(lenses[0].command!.title, new RegExp(`‖dW‖ ${hiddenNorm.toPrecision(3)}`));
+  assert.match(lenses[1].command!.title, /‖dW‖ 1\.59/);
+});
+
+test('hovering a layer shows W and dW as tables with the engine’s values', async () => {
+  const document = await open('worked-example.nn.yaml');
+  const line = document
+    .getText()
+    .split('\n')
+    .findIndex((text) => text.includes('- name: hidden'));
+  const hovers = (await vscode.commands.executeCommand(
+    'vscode.executeHoverProvider',
+    document.uri,
+    new vscode.Position(line, 10),
+  )) as vscode.Hover[];
+  const text = hovers
+    .flatMap((hover) => hover.contents.map((content) => (typeof content === 'string' ? content : content.value)))
+    .join('\n');
+  assert.match(text, /\*\*hidden\*\*/);
+  assert.match(text, /\*\*dW\*\*/);
+  assert.match(text, /4\.183 \| 0\.9296/);
+  assert.match(text, /-0\.78 \| 0\.13/);
+});
+
+test('inlay hints show the latest norms on the layer line', async () => {
+  const document = await open('worked-example.nn.yaml');
+  const hints = (await vscode.commands.executeCommand(
+    'vscode.executeInlayHintProvider',
+    document.uri,
+    new vscode.Range(0, 0, document.lineCount, 0),
+  )) as vscode.InlayHint[];
+  const labels = hints.map((hint) =>
+    typeof hint.label === 'string' ? hint.label : hint.label.map((part) => part.value).join(''),
+  );
+  assert.equal(labels.length, 2);
+  assert.match(labels[0], /a ∈ \[0\.95, 0\.99\] · ‖δ‖/);
+});
+
+test('the update, step back and reset', async () => {
+  let update = (await vscode.commands.executeCommand('backprop.stepLayer')) as TrainingUpdate;
+  assert.equal(update.record.did!.phase, 'update');
+  assert.equal(update.record.cursor.finished, true);
+  assert.ok(Math.abs(update.record.layers[0].weights.data![0] - (-0.78 - 0.1 * 4.1832)) < 1e-12);
+  update = (await vscode.commands.executeCommand('backprop.stepBack')) as TrainingUpdate;
+  assert.deepEqual(update.record.did, { phase: 'backward', layer: 0 });
+  assert.equal(update.record.layers[0].weights.data![0], -0.78);
+  update = (await vscode.commands.executeCommand('backprop.reset')) as TrainingUpdate;
+  assert.equal(update.record.did, null);
+  assert.equal(update.canStepBack, false);
+});
+
+test('Step Batch, Step Epoch, Run N Epochs and Train-to-the-end on XOR', async () => {
+  await open('xor.nn.yaml');
+  let update = (await vscode.commands.executeCommand('backprop.train')) as TrainingUpdate;
+  assert.equal(update.record.cursor.step, 0);
+  update = (await vscode.commands.executeCommand('backprop.stepBatch')) as TrainingUpdate;
+  assert.equal(update.record.cursor.step, 1);
+  update = (await vscode.commands.executeCommand('backprop.stepEpoch')) as TrainingUpdate;
+  assert.equal(update.epochs.length, 2);
+  update = (await vscode.commands.executeCommand('backprop.runEpochs', 10)) as TrainingUpdate;
+  assert.equal(update.epochs.length, 12);
+  update = (await vscode.commands.executeCommand('backprop.train')) as TrainingUpdate;
+  assert.equal(update.record.cursor.finished, true);
+  assert.equal(update.epochs[update.epochs.length - 1].accuracy, 1);
+});
+
+test('Pause stops a long run and the editor stays responsive meanwhile', async () => {
+  const long = vscode.Uri.joinPath(folder(), 'long.nn.yaml');
+  const xor = readFileSync(vscode.Uri.joinPath(folder(), 'xor.nn.yaml').fsPath, 'utf8');
+  writeFileSync(long.fsPath, xor.replace('epochs: 2000', 'epochs: 10000000'));
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(long));
+  await vscode.commands.executeCommand('backprop.train');
+  const running = vscode.commands.executeCommand('backprop.train') as Thenable<TrainingUpdate>;
+  await until('running', () => api.sessions.session?.state === 'running');
+  // The host answers while the worker trains.
+  const started = Date.now();
+  await sleep(50);
+  assert.ok(Date.now() - started < 1000);
+  const paused = (await vscode.commands.executeCommand('backprop.pause')) as TrainingUpdate;
+  assert.equal(paused.running, false);
+  assert.ok(paused.record.cursor.step > 0);
+  assert.equal(paused.record.cursor.finished, false);
+  await running;
+  assert.equal(api.sessions.session!.state, 'paused');
+});
+
+test('Gradient Check passes and Export Trace writes JSON and CSV', async () => {
+  await open('xor.nn.yaml');
+  await vscode.commands.executeCommand('backprop.train');
+  await vscode.commands.executeCommand('backprop.stepBatch');
+  const result = (await vscode.commands.executeCommand('backprop.gradCheck')) as GradientCheckResult;
+  assert.equal(result.passed, true);
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-export-'));
+  const json = (await vscode.commands.executeCommand('backprop.exportTrace', join(dir, 'trace.json'))) as string;
+  const exported = JSON.parse(readFileSync(json, 'utf8'));
+  assert.equal(exported.model.name, 'xor');
+  assert.equal(exported.history.batchLoss.length, 1);
+  const csv = (await vscode.commands.executeCommand('backprop.exportTrace', join(dir, 'trace.csv'))) as string;
+  assert.match(
+    readFileSync(csv, 'utf8'),
+    /^step,loss,grad_norm_hidden,grad_norm_output,update_ratio_hidden,update_ratio_output\n0,/,
+  );
+});
+
+test('the vanishing example puts a warning on its layer lines and in the CodeLens', async () => {
+  const document = await open('vanishing.nn.yaml');
+  await vscode.commands.executeCommand('backprop.train');
+  // Four batches an epoch, and a condition must hold for five steps: the warning comes in epoch 2.
+  const update = (await vscode.commands.executeCommand('backprop.runEpochs', 2)) as TrainingUpdate;
+  assert.ok(update.diagnostics.some((d) => d.code === 'vanishing'));
+  const problems = await until('training problems', () => {
+    const found = vscode.languages
+      .getDiagnostics(document.uri)
+      .filter((d) => d.source === 'Backprop training' && d.code === 'vanishing');
+    return found.length > 0 && found;
+  });
+  assert.equal(document.lineAt(problems[0].range.start.line).text.includes('name: s'), true);
+  const lenses = (await vscode.commands.executeCommand(
+    'vscode.executeCodeLensProvider',
+    document.uri,
+  )) as vscode.CodeLens[];
+  assert.ok(lenses.some((lens) => lens.command?.title.includes('⚠ vanishing')));
+});
+
+test('a broken model file shows errors in Problems at the right place, and they clear when fixed', async () => {
+  const document = await open('broken.nn.yaml');
+  const errors = await until('model errors', () => {
+    const found = vscode.languages.getDiagnostics(document.uri).filter((d) => d.source === 'Backprop');
+    return found.length > 0 && found;
+  });
+  assert.equal(errors[0].range.start.line, 3);
+  assert.match(errors[0].message, /'sigmoidd' is not one of/);
+  const editor = await vscode.window.showTextDocument(document);
+  await editor.edit((edit) => edit.replace(errors[0].range, 'sigmoid'));
+  await until(
+    'errors cleared',
+    () => vscode.languages.getDiagnostics(document.uri).filter((d) => d.source === 'Backprop').length === 0,
+  );
+  // And Train refuses a broken file with a message instead of starting.
+  await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), 'bogus: 1\n'));
+  await vscode.commands.executeCommand('backprop.train');
+  assert.notEqual(api.sessions.session?.uri.toString(), document.uri.toString());
+});
+
+test('Open Example copies an example into the workspace and opens it', async () => {
+  const document = (await vscode.commands.executeCommand(
+    'backprop.openExample',
+    'spiral.nn.yaml',
+  )) as vscode.TextDocument;
+  assert.match(document.uri.path, /spiral\.nn\.yaml$/);
+  assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), document.uri.toString());
+});
+
+test('stopping the session or closing its file ends the worker', async () => {
+  await open('worked-example.nn.yaml');
+  await vscode.commands.executeCommand('backprop.train');
+  const session = api.sessions.session!;
+  assert.equal(session.alive, true);
+  await vscode.commands.executeCommand('backprop.stop');
+  await until('worker ended', () => !session.alive);
+  assert.equal(api.sessions.session, undefined);
+  await vscode.commands.executeCommand('backprop.train');
+  const second = api.sessions.session!;
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await until('closed file ends its session', () => !second.alive, 20_000);
+  assert.equal(existsSync(vscode.Uri.joinPath(folder(), 'worked-example.nn.yaml').fsPath), true);
+});
+
+export async function run(): Promise<void> {
+  let passed = 0;
+  const failures: { name: string; error: string }[] = [];
+  const passedNames: string[] = [];
+  for (const { name, run: body } of tests) {
+    try {
+      await body();
+      passed++;
+      passedNames.push(name);
+    } catch (error) {
+      failures.push({ name, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    }
+  }
+  writeFileSync(
+    process.env.EXT_TEST_RESULT!,
+    JSON.stringify({ passed, failed: failures.length, failures, passedNames }),
+  );
+}

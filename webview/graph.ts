@@ -1,0 +1,258 @@
+// The network as a graph: one column per layer (inputs first), laid out by dagre, edges coloured and sized
+// by weight like TensorFlow Playground, units filled by activation (or by δ during the backward pass).
+// Wide layers collapse into one block with a small heatmap of W.
+
+import dagre from '@dagrejs/dagre';
+import type { LayerTrace, PanelState } from '../src/protocol';
+import { collapses, divergingColor, formatNumber, MAX_DRAWN_EDGES, maxAbs } from './format';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const UNIT = 26;
+const BLOCK = { width: 56, height: 120 };
+
+export type GraphSelection =
+  { kind: 'unit'; layer: number; unit: number } | { kind: 'edge'; layer: number; from: number; to: number };
+
+interface Layout {
+  key: string;
+  width: number;
+  height: number;
+  /** Per column (0 = inputs, k+1 = layer k): unit centres, or one block. */
+  columns: { x: number; ys: number[]; block: boolean; top: number }[];
+}
+
+let layout: Layout | undefined;
+
+/** Lays the model out once per model shape; dagre ranks the columns left to right. */
+function layoutFor(state: PanelState): Layout {
+  const sizes = [state.model.inputSize, ...state.model.layers.map((l) => l.units)];
+  const key = sizes.join('-');
+  if (layout?.key === key) return layout;
+  const graph = new dagre.graphlib.Graph();
+  graph.setGraph({ rankdir: 'LR', nodesep: 8, ranksep: 90, marginx: 20, marginy: 24 });
+  graph.setDefaultEdgeLabel(() => ({}));
+  const id = (column: number, unit: number) => `${column}:${unit}`;
+  sizes.forEach((size, column) => {
+    if (collapses(size)) graph.setNode(id(column, 0), { width: BLOCK.width, height: BLOCK.height });
+    else for (let unit = 0; unit < size; unit++) graph.setNode(id(column, unit), { width: UNIT, height: UNIT });
+  });
+  for (let column = 1; column < sizes.length; column++) {
+    const from = collapses(sizes[column - 1]) ? 1 : sizes[column - 1];
+    const to = collapses(sizes[column]) ? 1 : sizes[column];
+    // Ranking only needs one edge per unit pair to the next column; dagre keeps insertion order within a rank.
+    for (let i = 0; i < from; i++)
+      for (let j = 0; j < to; j++) if (i === 0 || j === 0) graph.setEdge(id(column - 1, i), id(column, j));
+  }
+  dagre.layout(graph);
+  const columns = sizes.map((size, column) => {
+    const block = collapses(size);
+    const nodes = Array.from({ length: block ? 1 : size }, (_, unit) => graph.node(id(column, unit)));
+    // Keep units in index order top to bottom so row i of W lines up with unit i.
+    const ys = nodes.map((node) => node.y).sort((a, b) => a - b);
+    return { x: nodes[0].x, ys, block, top: Math.min(...ys) - (block ? BLOCK.height / 2 : UNIT / 2) };
+  });
+  const info = graph.graph();
+  layout = { key, width: (info.width ?? 400) + 40, height: (info.height ?? 200) + 30, columns };
+  return layout;
+}
+
+export function renderGraph(host: HTMLElement, state: PanelState, onSelect: (selection: GraphSelection) => void): void {
+  const { width, height, columns } = layoutFor(state);
+  const { record, diagnostics } = state.update;
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('id', 'network-graph');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'Network graph');
+  const warned = new Set(diagnostics.map((d) => d.layer));
+  const backward = record.did?.phase === 'backward' || record.did?.phase === 'update' || record.did?.phase === 'loss';
+  const active = record.did && record.did.layer >= 0 ? record.did.layer : -1;
+  const edgeLayer = document.createElementNS(SVG, 'g');
+  const unitLayer = document.createElementNS(SVG, 'g');
+  svg.append(edgeLayer, unitLayer);
+
+  state.model.layers.forEach((info, k) => {
+    const trace = record.layers[k];
+    const from = columns[k];
+    const to = columns[k + 1];
+    const weights = trace?.weights.data;
+    const scale = maxAbs(weights);
+    if (from.block || to.block || info.inputSize * info.units > MAX_DRAWN_EDGES || !weights) {
+      const bundle = line(from.x, mid(from), to.x, mid(to), 'var(--vscode-descriptionForeground)', 6, 0.35);
+      bundle.classList.add('edge-bundle');
+      edgeLayer.append(bundle);
+      return;
+    }
+    for (let i = 0; i < info.inputSize; i++) {
+      for (let j = 0; j < info.units; j++) {
+        const w = weights[i * info.units + j];
+        const edge = line(
+          from.x + UNIT / 2,
+          from.ys[i],
+          to.x - UNIT / 2,
+          to.ys[j],
+          divergingColor(w, scale),
+          0.6 + 4 * (scale > 0 ? Math.abs(w) / scale : 0),
+          1,
+        );
+        edge.classList.add('edge');
+        edge.dataset.layer = String(k);
+        edge.dataset.from = String(i);
+        edge.dataset.to = String(j);
+        edge.addEventListener('click', () => onSelect({ kind: 'edge', layer: k, from: i, to: j }));
+        const title = document.createElementNS(SVG, 'title');
+        title.textContent = `W[${i}][${j}] = ${formatNumber(w, state.digits)} (${info.name})`;
+        edge.append(title);
+        edgeLayer.append(edge);
+      }
+    }
+  });
+
+  columns.forEach((column, c) => {
+    const k = c - 1;
+    const info = k >= 0 ? state.model.layers[k] : undefined;
+    const trace = k >= 0 ? record.layers[k] : undefined;
+    const group = document.createElementNS(SVG, 'g');
+    group.classList.add('column');
+    if (k === active) group.classList.add('active', backward ? 'backward' : 'forward');
+    if (k >= 0 && warned.has(k)) group.classList.add('warned');
+    const label = text(column.x, 14, k < 0 ? 'input' : info!.name, 'column-label');
+    const sub = text(
+      column.x,
+      height - 6,
+      k < 0 ? `${state.model.inputSize}` : `${info!.units} ${info!.activation}${info!.frozen ? ' 🔒' : ''}`,
+      'column-sub',
+    );
+    group.append(label, sub);
+    if (k >= 0 && warned.has(k)) group.append(text(column.x, 28, '⚠', 'warn-badge'));
+    if (column.block) {
+      group.append(blockNode(column, trace, state));
+    } else {
+      const values = unitValues(state, k, backward && k >= active);
+      const scale = maxAbs(values);
+      column.ys.forEach((y, unit) => {
+        const circle = document.createElementNS(SVG, 'circle');
+        circle.setAttribute('cx', String(column.x));
+        circle.setAttribute('cy', String(y));
+        circle.setAttribute('r', String(UNIT / 2 - 2));
+        circle.setAttribute(
+          'fill',
+          values ? divergingColor(values[unit] ?? 0, scale) : 'var(--vscode-editor-background)',
+        );
+        circle.classList.add('unit');
+        circle.dataset.layer = String(k);
+        circle.dataset.unit = String(unit);
+        const title = document.createElementNS(SVG, 'title');
+        title.textContent =
+          k < 0
+            ? `input ${state.model.inputNames?.[unit] ?? unit}`
+            : `${info!.name} unit ${unit}: ${values ? formatNumber(values[unit], state.digits) : 'not computed yet'}`;
+        circle.append(title);
+        if (k >= 0) circle.addEventListener('click', () => onSelect({ kind: 'unit', layer: k, unit }));
+        group.append(circle);
+      });
+    }
+    unitLayer.append(group);
+  });
+  host.replaceChildren(svg);
+}
+
+/** Mean over the batch of a (forward) or δ (backward) for each unit, or the inputs for column −1. */
+function unitValues(state: PanelState, layer: number, useDelta: boolean): (number | null)[] | undefined {
+  const { record } = state.update;
+  const tensor =
+    layer < 0
+      ? record.inputs
+      : useDelta && record.layers[layer].delta
+        ? record.layers[layer].delta
+        : record.layers[layer].a;
+  if (!tensor?.data) return undefined;
+  const means: number[] = new Array(tensor.cols).fill(0);
+  for (let i = 0; i < tensor.rows; i++)
+    for (let j = 0; j < tensor.cols; j++) means[j] += (tensor.data[i * tensor.cols + j] ?? 0) / tensor.rows;
+  return means;
+}
+
+function blockNode(column: Layout['columns'][number], trace: LayerTrace | undefined, state: PanelState): SVGElement {
+  const group = document.createElementNS(SVG, 'g');
+  const rect = document.createElementNS(SVG, 'rect');
+  rect.setAttribute('x', String(column.x - BLOCK.width / 2));
+  rect.setAttribute('y', String(column.top));
+  rect.setAttribute('width', String(BLOCK.width));
+  rect.setAttribute('height', String(BLOCK.height));
+  rect.setAttribute('rx', '6');
+  rect.classList.add('block');
+  group.append(rect);
+  const weights = trace?.weights;
+  if (weights?.data) {
+    // A coarse heatmap of W: at most 12×6 cells, each the mean of the weights it covers.
+    const rows = Math.min(12, weights.rows);
+    const cols = Math.min(6, weights.cols);
+    const cells: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        let sum = 0;
+        let count = 0;
+        for (let i = Math.floor((r * weights.rows) / rows); i < Math.floor(((r + 1) * weights.rows) / rows); i++) {
+          for (let j = Math.floor((c * weights.cols) / cols); j < Math.floor(((c + 1) * weights.cols) / cols); j++) {
+            sum += weights.data[i * weights.cols + j] ?? 0;
+            count++;
+          }
+        }
+        cells.push(count ? sum / count : 0);
+      }
+    }
+    const scale = maxAbs(cells);
+    const cw = (BLOCK.width - 8) / cols;
+    const ch = (BLOCK.height - 8) / rows;
+    cells.forEach((value, index) => {
+      const cell = document.createElementNS(SVG, 'rect');
+      cell.setAttribute('x', String(column.x - BLOCK.width / 2 + 4 + (index % cols) * cw));
+      cell.setAttribute('y', String(column.top + 4 + Math.floor(index / cols) * ch));
+      cell.setAttribute('width', String(cw));
+      cell.setAttribute('height', String(ch));
+      cell.setAttribute('fill', divergingColor(value, scale));
+      group.append(cell);
+    });
+  }
+  const title = document.createElementNS(SVG, 'title');
+  title.textContent = trace
+    ? `${trace.name}: ${trace.inputSize}×${trace.units} weights, ‖W‖ = ${formatNumber(trace.norms.weights, state.digits)}`
+    : 'inputs';
+  group.append(title);
+  return group;
+}
+
+function mid(column: Layout['columns'][number]): number {
+  return column.block ? column.top + BLOCK.height / 2 : (column.ys[0] + column.ys[column.ys.length - 1]) / 2;
+}
+
+function line(
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  stroke: string,
+  width: number,
+  opacity: number,
+): SVGLineElement {
+  const element = document.createElementNS(SVG, 'line');
+  element.setAttribute('x1', String(x1));
+  element.setAttribute('y1', String(y1));
+  element.setAttribute('x2', String(x2));
+  element.setAttribute('y2', String(y2));
+  element.setAttribute('stroke', stroke);
+  element.setAttribute('stroke-width', width.toFixed(2));
+  element.setAttribute('stroke-opacity', String(opacity));
+  return element;
+}
+
+function text(x: number, y: number, content: string, className: string): SVGTextElement {
+  const element = document.createElementNS(SVG, 'text');
+  element.setAttribute('x', String(x));
+  element.setAttribute('y', String(y));
+  element.setAttribute('text-anchor', 'middle');
+  element.classList.add(className);
+  element.textContent = content;
+  return element;
+}

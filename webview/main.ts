@@ -1,0 +1,207 @@
+// The Backprop panel: keeps the PanelState the host sends (and saves it, so the panel survives being hidden
+// or a window reload), and redraws its parts from it.
+
+import type { DecisionBoundary, PanelCommand, PanelState, ToWebviewMessage, TrainingUpdate } from '../src/protocol';
+import { renderBoundary } from './boundary';
+import { renderCharts } from './charts';
+import { formatNumber, formulaFor } from './format';
+import { renderGraph, type GraphSelection } from './graph';
+import './style.css';
+import { renderTables } from './tables';
+import { describeLoss, describePosition, renderToolbar, updateToolbar } from './toolbar';
+import { vscode } from './vscodeApi';
+import { renderGradCheck, renderWarnings } from './warnings';
+
+const app = document.getElementById('app')!;
+app.innerHTML = `
+  <header class="top">
+    <div class="title"><span class="codicon codicon-graph"></span> <span id="model-name">Backprop</span> <span id="live-badge"></span></div>
+    <div id="toolbar" class="toolbar"></div>
+    <div class="status"><span id="position"></span><span id="loss"></span></div>
+  </header>
+  <main class="layout">
+    <section class="panel graph-panel"><h2>Network</h2><div id="graph"></div><div id="selection" class="selection"></div></section>
+    <section class="panel side-panel"><h2>Warnings</h2><div id="warnings"></div><div id="grad-check-host"></div><div id="boundary-host"><h2>Decision boundary</h2><div id="boundary"></div></div></section>
+    <section class="panel tables-panel"><h2>Layer</h2><div id="layer-tabs" class="tabs"></div><div id="tables"></div></section>
+    <section class="panel charts-panel"><h2>Training curves</h2><div id="charts" class="charts"></div></section>
+  </main>
+  <p id="empty" class="placeholder">Open a *.nn.yaml model and run <b>Backprop: Train</b>.</p>`;
+
+const $ = (id: string) => document.getElementById(id)!;
+let state: PanelState | undefined = vscode.getState();
+let selection: GraphSelection | undefined;
+let frame = 0;
+
+renderToolbar($('toolbar'), (command: PanelCommand) => vscode.postMessage({ type: 'command', command }));
+if (state) {
+  // A restored panel shows its last state until the host says whether the session is still alive.
+  state = { ...state, live: false };
+  schedule();
+}
+window.addEventListener('message', (event: MessageEvent) => receive(event.data));
+window.addEventListener('resize', () => schedule());
+vscode.postMessage({ type: 'ready' });
+
+function receive(message: ToWebviewMessage): void {
+  if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
+  switch (message.type) {
+    case 'state':
+      if (!isPanelState(message.state)) return;
+      state = message.state;
+      break;
+    case 'update':
+      if (!state || !isUpdate(message.update)) return;
+      state = { ...state, update: message.update, live: true };
+      break;
+    case 'boundary':
+      if (!state) return;
+      state = { ...state, boundary: message.boundary as DecisionBoundary | null };
+      break;
+    case 'gradCheck':
+      if (!state) return;
+      state = { ...state, gradCheck: message.result };
+      break;
+    case 'select':
+      if (!state || !Number.isInteger(message.layer)) return;
+      state = { ...state, selectedLayer: message.layer };
+      break;
+    case 'error':
+      $('loss').textContent = `Error: ${String(message.message)}`;
+      return;
+    default:
+      return;
+  }
+  vscode.setState(state);
+  schedule();
+}
+
+/** Coalesces bursts of messages into one redraw per animation frame. */
+function schedule(): void {
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    render();
+  });
+}
+
+function render(): void {
+  document.body.classList.toggle('has-state', !!state);
+  if (!state) return;
+  const current = state;
+  $('model-name').textContent = current.model.name;
+  $('live-badge').textContent = current.live
+    ? current.update.running
+      ? 'running…'
+      : ''
+    : 'session ended: press Train to start again';
+  $('position').textContent = describePosition(current);
+  $('loss').textContent = describeLoss(current);
+  document.body.dataset.running = String(current.update.running);
+  document.body.dataset.step = String(current.update.record.cursor.step);
+  updateToolbar($('toolbar'), current);
+  renderGraph($('graph'), current, (picked) => {
+    selection = picked;
+    select(picked.layer);
+  });
+  renderSelection();
+  renderLayerTabs();
+  renderTables($('tables'), current, current.model.l2 > 0);
+  renderWarnings($('warnings'), current.update.diagnostics, select);
+  renderGradCheck($('grad-check-host'), current.gradCheck);
+  renderBoundary($('boundary'), current.boundary);
+  $('boundary-host').hidden = !current.boundary;
+  renderCharts($('charts'), current);
+}
+
+function select(layer: number): void {
+  if (!state) return;
+  state = { ...state, selectedLayer: layer };
+  vscode.setState(state);
+  vscode.postMessage({ type: 'selectLayer', layer });
+  schedule();
+}
+
+function renderLayerTabs(): void {
+  const host = $('layer-tabs');
+  host.replaceChildren(
+    ...state!.model.layers.map((layer, k) => {
+      const tab = document.createElement('button');
+      tab.className = `tab${k === state!.selectedLayer ? ' selected' : ''}`;
+      tab.textContent = layer.name;
+      tab.dataset.layer = String(k);
+      tab.addEventListener('click', () => select(k));
+      return tab;
+    }),
+  );
+}
+
+/** The numbers behind a clicked unit or edge. */
+function renderSelection(): void {
+  const host = $('selection');
+  if (!selection || !state) {
+    host.textContent = 'Click a unit or an edge to see its numbers.';
+    return;
+  }
+  const trace = state.update.record.layers[selection.layer];
+  const info = state.model.layers[selection.layer];
+  const digits = state.digits;
+  const context = {
+    layer: selection.layer,
+    activation: info.activation,
+    isOutput: selection.layer === state.model.layers.length - 1,
+    loss: state.model.loss,
+    l2: state.model.l2 > 0,
+  };
+  const lines: string[] = [];
+  if (selection.kind === 'edge') {
+    const { from: i, to: j } = selection;
+    const at = (t?: { data?: number[]; cols: number }) =>
+      t?.data ? formatNumber(t.data[i * t.cols + j], digits) : '—';
+    lines.push(
+      `${info.name}: edge ${i} → ${j}`,
+      `w = ${at(trace.weights)}`,
+      `dW = ${at(trace.dW)}   (${formulaFor('dW', i, j, context)})`,
+      `ΔW = ${at(trace.deltaW)}`,
+    );
+  } else {
+    const j = selection.unit;
+    const column = (t?: { data?: number[]; rows: number; cols: number }) =>
+      t?.data
+        ? Array.from({ length: Math.min(t.rows, 6) }, (_, n) => formatNumber(t.data![n * t.cols + j], digits)).join(
+            ', ',
+          ) + (t.rows > 6 ? ', …' : '')
+        : '—';
+    lines.push(
+      `${info.name}: unit ${j}`,
+      `z = [${column(trace.z)}]`,
+      `a = [${column(trace.a)}]`,
+      `δ = [${column(trace.delta)}]   (${formulaFor('δ', 0, j, context)})`,
+    );
+    lines.push(
+      `b = ${trace.biases.data ? formatNumber(trace.biases.data[j], digits) : '—'}, db = ${trace.db?.data ? formatNumber(trace.db.data[j], digits) : '—'}`,
+    );
+  }
+  host.replaceChildren(...lines.map((line) => Object.assign(document.createElement('div'), { textContent: line })));
+}
+
+function isPanelState(value: unknown): value is PanelState {
+  const candidate = value as PanelState;
+  return (
+    !!candidate &&
+    typeof candidate === 'object' &&
+    !!candidate.model &&
+    Array.isArray(candidate.model.layers) &&
+    isUpdate(candidate.update)
+  );
+}
+
+function isUpdate(value: unknown): value is TrainingUpdate {
+  const candidate = value as TrainingUpdate;
+  return (
+    !!candidate &&
+    typeof candidate === 'object' &&
+    !!candidate.record &&
+    Array.isArray(candidate.record.layers) &&
+    !!candidate.history
+  );
+}

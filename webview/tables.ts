@@ -1,0 +1,162 @@
+// The selected layer's numbers as heatmap tables: W, dW, ΔW, b, db, z, a, δ. Small matrices are HTML tables
+// (every cell carries its exact value in data-value); big ones are drawn on a canvas. Hovering any cell shows
+// the exact value and the formula that produced it.
+
+import type { PanelState, Tensor } from '../src/protocol';
+import { divergingColor, formatNumber, formulaFor, maxAbs, type FormulaContext, type TensorName } from './format';
+
+const MAX_HTML_CELLS = 400;
+const CANVAS_CELL = 6;
+
+export function renderTables(host: HTMLElement, state: PanelState, l2: boolean): void {
+  const k = Math.min(state.selectedLayer, state.model.layers.length - 1);
+  const trace = state.update.record.layers[k];
+  const info = state.model.layers[k];
+  const context: FormulaContext = {
+    layer: k,
+    activation: info.activation,
+    isOutput: k === state.model.layers.length - 1,
+    loss: state.model.loss,
+    l2,
+  };
+  const tensors: [TensorName, Tensor | undefined, string][] = [
+    ['W', trace?.weights, 'weights'],
+    ['dW', trace?.dW, 'gradient used by the optimizer'],
+    ['ΔW', trace?.deltaW, 'update applied'],
+    ['b', trace?.biases, 'biases'],
+    ['db', trace?.db, 'bias gradient'],
+    ['z', trace?.z, 'pre-activation, one row per sample'],
+    ['a', trace?.a, 'activation, one row per sample'],
+    ['δ', trace?.delta, '∂L/∂z, one row per sample'],
+  ];
+  const heading = document.createElement('h3');
+  heading.textContent = `${info.name}: ${info.inputSize} → ${info.units} ${info.activation}${info.frozen ? ' (frozen)' : ''}`;
+  const grid = document.createElement('div');
+  grid.className = 'tensor-grid';
+  for (const [name, tensor, caption] of tensors) grid.append(tensorCard(name, tensor, caption, k, state, context));
+  host.replaceChildren(heading, grid);
+}
+
+function tensorCard(
+  name: TensorName,
+  tensor: Tensor | undefined,
+  caption: string,
+  layer: number,
+  state: PanelState,
+  context: FormulaContext,
+): HTMLElement {
+  const card = document.createElement('section');
+  card.className = 'tensor';
+  const title = document.createElement('header');
+  title.innerHTML = `<strong></strong> <span class="caption"></span> <span class="norm"></span>`;
+  title.querySelector('strong')!.textContent = name;
+  title.querySelector('.caption')!.textContent = caption;
+  if (tensor) title.querySelector('.norm')!.textContent = `‖·‖ ${formatNumber(tensor.summary.norm, state.digits)}`;
+  card.append(title);
+  if (!tensor) {
+    card.append(
+      placeholder(
+        name === 'dW' || name === 'db' || name === 'δ'
+          ? 'not computed yet: step backward to this layer'
+          : name === 'ΔW'
+            ? 'not computed yet: step through the update'
+            : 'not computed yet: step forward to this layer',
+      ),
+    );
+    return card;
+  }
+  if (!tensor.data) {
+    const s = tensor.summary;
+    card.append(
+      placeholder(
+        `${tensor.rows}×${tensor.cols}: min ${formatNumber(s.min, state.digits)} · mean ${formatNumber(s.mean, state.digits)} · max ${formatNumber(s.max, state.digits)} (select this layer to load every value)`,
+      ),
+    );
+    return card;
+  }
+  const id = `table-${tensorId(name)}-${layer}`;
+  card.append(
+    tensor.rows * tensor.cols <= MAX_HTML_CELLS
+      ? htmlTable(id, name, tensor, state, context)
+      : canvasHeatmap(id, name, tensor, state, context),
+  );
+  return card;
+}
+
+/** ASCII ids for tests and CSS: ΔW → deltaW, δ → delta. */
+export function tensorId(name: TensorName): string {
+  return name === 'ΔW' ? 'deltaW' : name === 'δ' ? 'delta' : name;
+}
+
+function htmlTable(
+  id: string,
+  name: TensorName,
+  tensor: Tensor,
+  state: PanelState,
+  context: FormulaContext,
+): HTMLElement {
+  const data = tensor.data!;
+  const scale = maxAbs(data);
+  const table = document.createElement('table');
+  table.id = id;
+  table.className = 'heatmap';
+  for (let i = 0; i < tensor.rows; i++) {
+    const row = table.insertRow();
+    for (let j = 0; j < tensor.cols; j++) {
+      const value = data[i * tensor.cols + j];
+      const cell = row.insertCell();
+      cell.textContent = formatNumber(value, state.digits);
+      cell.style.background = divergingColor(value ?? NaN, scale);
+      cell.dataset.row = String(i);
+      cell.dataset.col = String(j);
+      cell.dataset.value = String(value);
+      cell.title = `${formulaFor(name, i, j, context)}\n= ${value}`;
+    }
+  }
+  return table;
+}
+
+function canvasHeatmap(
+  id: string,
+  name: TensorName,
+  tensor: Tensor,
+  state: PanelState,
+  context: FormulaContext,
+): HTMLElement {
+  const data = tensor.data!;
+  const scale = maxAbs(data);
+  const cell = Math.max(1, Math.min(CANVAS_CELL, Math.floor(640 / tensor.cols)));
+  const canvas = document.createElement('canvas');
+  canvas.id = id;
+  canvas.className = 'heatmap-canvas';
+  canvas.width = tensor.cols * cell;
+  canvas.height = Math.min(tensor.rows * cell, 4000);
+  const ctx = canvas.getContext('2d')!;
+  for (let i = 0; i < tensor.rows && i * cell < canvas.height; i++) {
+    for (let j = 0; j < tensor.cols; j++) {
+      ctx.fillStyle = divergingColor(data[i * tensor.cols + j] ?? NaN, scale);
+      ctx.fillRect(j * cell, i * cell, cell, cell);
+    }
+  }
+  const tip = document.createElement('div');
+  tip.className = 'canvas-tip';
+  canvas.addEventListener('mousemove', (event) => {
+    const rect = canvas.getBoundingClientRect();
+    const j = Math.floor(((event.clientX - rect.left) / rect.width) * tensor.cols);
+    const i = Math.floor(((event.clientY - rect.top) / rect.height) * (canvas.height / cell));
+    if (i < 0 || j < 0 || i >= tensor.rows || j >= tensor.cols) return;
+    tip.textContent = `${formulaFor(name, i, j, context)} = ${data[i * tensor.cols + j]}`;
+  });
+  const wrapper = document.createElement('div');
+  wrapper.className = 'canvas-wrapper';
+  tip.textContent = `${tensor.rows}×${tensor.cols}: hover a cell for its value · ${formatNumber(tensor.summary.min, state.digits)} … ${formatNumber(tensor.summary.max, state.digits)}`;
+  wrapper.append(canvas, tip);
+  return wrapper;
+}
+
+function placeholder(message: string): HTMLElement {
+  const element = document.createElement('p');
+  element.className = 'placeholder';
+  element.textContent = message;
+  return element;
+}
