@@ -22,6 +22,11 @@ export default tseslint.config(
     },
   },
   {
+    // Browser end-to-end tests pass functions to the page, where `document` exists.
+    files: ['test/e2e/**/*.mjs'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly' } },
+  },
+  {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     languageOptions: {
       globals: {

@@ -53,7 +53,7 @@ export function renderBoundary(host: HTMLElement, boundary: DecisionBoundary | n
     const rgb =
       boundary.classes > 1 ? CLASS_COLORS[point.label % CLASS_COLORS.length] : point.label >= 0.5 ? POSITIVE : NEGATIVE;
     ctx.beginPath();
-    ctx.arc(x(point.x), y(point.y), 3.5, 0, 2 * Math.PI);
+    ctx.arc(x(point.x), y(point.y), boundary.points.length > 100 ? 3 : 5, 0, 2 * Math.PI);
     ctx.fillStyle = `rgb(${rgb.join(',')})`;
     ctx.strokeStyle = 'white';
     ctx.lineWidth = 1;

@@ -29,7 +29,14 @@ function layoutFor(state: PanelState): Layout {
   const key = sizes.join('-');
   if (layout?.key === key) return layout;
   const graph = new dagre.graphlib.Graph();
-  graph.setGraph({ rankdir: 'LR', nodesep: 8, ranksep: 90, marginx: 20, marginy: 24 });
+  // Deep nets get tighter columns so the whole network stays readable in a side panel.
+  graph.setGraph({
+    rankdir: 'LR',
+    nodesep: 8,
+    ranksep: Math.max(40, Math.min(90, 700 / sizes.length)),
+    marginx: 20,
+    marginy: 24,
+  });
   graph.setDefaultEdgeLabel(() => ({}));
   const id = (column: number, unit: number) => `${column}:${unit}`;
   sizes.forEach((size, column) => {
@@ -44,14 +51,18 @@ function layoutFor(state: PanelState): Layout {
       for (let j = 0; j < to; j++) if (i === 0 || j === 0) graph.setEdge(id(column - 1, i), id(column, j));
   }
   dagre.layout(graph);
+  const info = graph.graph();
+  const centre = (info.height ?? 200) / 2;
   const columns = sizes.map((size, column) => {
     const block = collapses(size);
     const nodes = Array.from({ length: block ? 1 : size }, (_, unit) => graph.node(id(column, unit)));
-    // Keep units in index order top to bottom so row i of W lines up with unit i.
-    const ys = nodes.map((node) => node.y).sort((a, b) => a - b);
+    // dagre gives each column its x and its extent; within it, units go in index order top to bottom at even
+    // gaps (so row i of W lines up with unit i), and every column is centred on the same line.
+    const sorted = nodes.map((node) => node.y).sort((a, b) => a - b);
+    const extent = sorted[sorted.length - 1] - sorted[0];
+    const ys = sorted.map((_, i) => centre + (sorted.length > 1 ? (i / (sorted.length - 1) - 0.5) * extent : 0));
     return { x: nodes[0].x, ys, block, top: Math.min(...ys) - (block ? BLOCK.height / 2 : UNIT / 2) };
   });
-  const info = graph.graph();
   layout = { key, width: (info.width ?? 400) + 40, height: (info.height ?? 200) + 30, columns };
   return layout;
 }
@@ -114,7 +125,7 @@ export function renderGraph(host: HTMLElement, state: PanelState, onSelect: (sel
     const trace = k >= 0 ? record.layers[k] : undefined;
     const group = document.createElementNS(SVG, 'g');
     group.classList.add('column');
-    if (k === active) group.classList.add('active', backward ? 'backward' : 'forward');
+    if (active >= 0 && k === active) group.classList.add('active', backward ? 'backward' : 'forward');
     if (k >= 0 && warned.has(k)) group.classList.add('warned');
     const label = text(column.x, 14, k < 0 ? 'input' : info!.name, 'column-label');
     const sub = text(

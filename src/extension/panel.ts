@@ -12,13 +12,11 @@ import {
 } from '../protocol';
 import { settings } from './config';
 import type { SessionManager } from './sessions';
+import { compact } from './series';
 import { LatestThrottle } from './throttle';
 import type { TrainingController } from './trainingController';
 
 export const PANEL_VIEW_TYPE = 'backprop.panel';
-
-/** Downsampling keeps long runs cheap to post: the charts cannot show more points than this anyway. */
-const MAX_SERIES_POINTS = 2000;
 
 export class BackpropPanel implements vscode.Disposable {
   private static current: BackpropPanel | undefined;
@@ -123,30 +121,6 @@ export function panelState(session: TrainingController): PanelState {
     digits: settings().significantDigits,
     live: true,
   };
-}
-
-/** The update with its long series thinned to at most MAX_SERIES_POINTS points each. */
-export function compact(update: TrainingUpdate): TrainingUpdate {
-  const { history } = update;
-  return {
-    ...update,
-    history: {
-      batchLoss: thin(history.batchLoss),
-      epochLoss: thin(history.epochLoss),
-      validationLoss: thin(history.validationLoss),
-      gradNorm: history.gradNorm.map(thin),
-      updateRatio: history.updateRatio.map(thin),
-    },
-  };
-}
-
-function thin(series: number[]): number[] {
-  if (series.length <= MAX_SERIES_POINTS) return series;
-  const stride = series.length / MAX_SERIES_POINTS;
-  return Array.from(
-    { length: MAX_SERIES_POINTS },
-    (_, i) => series[Math.min(series.length - 1, Math.round(i * stride))],
-  );
 }
 
 function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {

@@ -1,0 +1,202 @@
+// Browser end-to-end: a real VS Code workbench in headless chromium, driven like a user. Opens an example,
+// runs Backprop: Train from the command palette, steps, and reads the panel's DOM; values are compared with
+// the engine's own trace (the CLI), and screenshots go to test-results/.
+// Usage: node test/e2e/panel.e2e.mjs [--vsix]   (--vsix: install the packaged extension instead of the dev path)
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, startWorkbench } from '../../scripts/vscode-offline/harness.mjs';
+
+const fromVsix = process.argv.includes('--vsix');
+const results = join(ROOT, 'test-results');
+mkdirSync(results, { recursive: true });
+const workspace = mkdtempSync(join(tmpdir(), 'backprop-e2e-'));
+cpSync(join(ROOT, 'examples'), workspace, { recursive: true });
+
+let extensionsDir;
+if (fromVsix) {
+  const vsix = join(ROOT, 'backprop-debugger.vsix');
+  if (!existsSync(vsix)) throw new Error('run `npm run package` first');
+  extensionsDir = mkdtempSync(join(tmpdir(), 'backprop-ext-'));
+  const unpacked = mkdtempSync(join(tmpdir(), 'backprop-vsix-'));
+  execFileSync('python3', ['-m', 'zipfile', '-e', vsix, unpacked]);
+  const { publisher, name, version } = JSON.parse(
+    execFileSync('cat', [join(unpacked, 'extension/package.json')], { encoding: 'utf8' }),
+  );
+  cpSync(join(unpacked, 'extension'), join(extensionsDir, `${publisher}.${name}-${version}`), { recursive: true });
+}
+
+const cli = (...args) =>
+  JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8' }));
+const tag = fromVsix ? 'vsix' : 'dev';
+let passed = 0;
+const failures = [];
+async function check(name, body) {
+  try {
+    await body();
+    passed++;
+    console.log(`ok ${name}`);
+  } catch (error) {
+    failures.push(name);
+    console.error(`FAIL ${name}\n${error.stack ?? error}`);
+  }
+}
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const handle = await startWorkbench({
+  workspace,
+  extensionDevelopmentPath: fromVsix ? undefined : ROOT,
+  extensionsDir,
+});
+const { page } = handle;
+
+async function runCommand(title) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type(title);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function openFile(name) {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type(name);
+  await page.waitForTimeout(600);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tab[aria-label*="${name}"]`, { timeout: 15_000 });
+  await page.waitForTimeout(800);
+  await page.click('.monaco-editor .view-lines');
+}
+
+async function panel(timeoutMs = 20_000) {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    for (const frame of page.frames()) {
+      try {
+        if (await frame.$('#app #position')) return frame;
+      } catch {
+        /* frame navigating */
+      }
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error('the Backprop panel did not appear');
+}
+
+async function waitFor(frame, predicate, arg, what) {
+  await frame.waitForFunction(predicate, arg, { timeout: 20_000 }).catch(() => {
+    throw new Error(`timed out waiting for ${what}`);
+  });
+}
+
+try {
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await page.waitForTimeout(2500);
+
+  await check('Train from the palette opens the panel with the network drawn', async () => {
+    await openFile('xor.nn.yaml');
+    await runCommand('Backprop: Train');
+    const frame = await panel();
+    await waitFor(frame, () => document.querySelectorAll('#network-graph circle.unit').length > 0, undefined, 'graph');
+    const units = await frame.$$eval('#network-graph circle.unit', (nodes) => nodes.length);
+    assert(units === 2 + 4 + 1, `expected 7 units, saw ${units}`);
+    const edges = await frame.$$eval('#network-graph line.edge', (nodes) => nodes.length);
+    assert(edges === 2 * 4 + 4 * 1, `expected 12 edges, saw ${edges}`);
+    const position = await frame.$eval('#position', (e) => e.textContent);
+    assert(/Epoch 1\/2000 · batch 1\/1 · next: forward hidden/.test(position), position);
+    await page.screenshot({ path: join(results, `${tag}-1-train.png`) });
+  });
+
+  await check('Step Into Layer fills z and a of the first layer with the engine’s values', async () => {
+    await page.click('.monaco-editor .view-lines');
+    await runCommand('Backprop: Step Into Layer');
+    const frame = await panel();
+    await waitFor(frame, () => !!document.querySelector('#table-z-0 td'), undefined, 'z table');
+    const expected = cli('trace', join(workspace, 'xor.nn.yaml'), '--steps', '1', '--json').steps[0].layers[0];
+    for (const name of ['z', 'a']) {
+      const cells = await frame.$$eval(`#table-${name}-0 td`, (tds) =>
+        tds.map((td) => [Number(td.dataset.row), Number(td.dataset.col), Number(td.dataset.value)]),
+      );
+      assert(cells.length === 4 * 4, `${name}: ${cells.length} cells`);
+      for (const [i, j, value] of cells)
+        assert(
+          Math.abs(value - expected[name][i][j]) < 1e-12,
+          `${name}[${i}][${j}] = ${value}, engine ${expected[name][i][j]}`,
+        );
+    }
+    const placeholder = await frame.$eval('#tables', (e) => e.textContent);
+    assert(
+      placeholder.includes('not computed yet: step backward to this layer'),
+      'δ and dW wait for the backward pass',
+    );
+    await page.screenshot({ path: join(results, `${tag}-2-step-into-layer.png`) });
+  });
+
+  await check('Step Epoch runs the backward pass, updates the weights and draws the loss curve', async () => {
+    await page.click('.monaco-editor .view-lines');
+    await runCommand('Backprop: Step Epoch');
+    const frame = await panel();
+    await waitFor(frame, () => document.body.dataset.step === '1', undefined, 'one batch step');
+    await waitFor(frame, () => !!document.querySelector('#table-dW-0 td'), undefined, 'dW table');
+    const expected = cli('trace', join(workspace, 'xor.nn.yaml'), '--steps', '1', '--json').steps[0].layers[0];
+    const dW = await frame.$$eval('#table-dW-0 td', (tds) => tds.map((td) => Number(td.dataset.value)));
+    dW.forEach((value, k) => assert(Math.abs(value - expected.dW[Math.floor(k / 4)][k % 4]) < 1e-12, `dW ${k}`));
+    const W = await frame.$$eval('#table-W-0 td', (tds) => tds.map((td) => Number(td.dataset.value)));
+    W.forEach((value, k) => assert(Math.abs(value - expected.weights[Math.floor(k / 4)][k % 4]) < 1e-12, `W ${k}`));
+    const points = await frame.$eval('#chart-batch-loss .uplot', (e) => Number(e.dataset.points));
+    assert(points === 1, `loss chart has ${points} points`);
+    assert(await frame.$('#decision-boundary'), 'decision boundary drawn for a 2-input model');
+    await page.screenshot({ path: join(results, `${tag}-3-step-epoch.png`) });
+  });
+
+  await check('Run N Epochs draws a falling loss curve', async () => {
+    await page.click('.monaco-editor .view-lines');
+    await runCommand('Backprop: Run N Epochs');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('300');
+    await page.keyboard.press('Enter');
+    const frame = await panel();
+    await waitFor(frame, () => document.body.dataset.step === '301', undefined, '300 more epochs');
+    const points = await frame.$eval('#chart-epoch-loss .uplot', (e) => Number(e.dataset.points));
+    assert(points === 301, `epoch chart has ${points} points`);
+    await page.screenshot({ path: join(results, `${tag}-4-run-epochs.png`) });
+  });
+
+  await check('the vanishing example shows a vanishing-gradient warning on the right layers', async () => {
+    await openFile('vanishing.nn.yaml');
+    await runCommand('Backprop: Train');
+    await page.waitForTimeout(1500);
+    await page.click('.monaco-editor .view-lines');
+    await runCommand('Backprop: Step Epoch');
+    await page.waitForTimeout(800);
+    await page.click('.monaco-editor .view-lines');
+    await runCommand('Backprop: Step Epoch');
+    const frame = await panel();
+    await waitFor(
+      frame,
+      () => !!document.querySelector('#warnings-list li[data-code="vanishing"]'),
+      undefined,
+      'vanishing warning',
+    );
+    const text = await frame.$eval('#warnings-list li[data-code="vanishing"]', (e) => e.textContent);
+    assert(/Gradients vanish in s\d/.test(text), text);
+    assert(await frame.$('#network-graph .column.warned'), 'the warned layer is marked in the graph');
+    await page.screenshot({ path: join(results, `${tag}-5-vanishing.png`) });
+  });
+} finally {
+  await handle.close();
+  rmSync(workspace, { recursive: true, force: true });
+  if (extensionsDir) rmSync(extensionsDir, { recursive: true, force: true });
+}
+console.log(
+  `screenshots: ${readdirSync(results)
+    .filter((f) => f.startsWith(tag))
+    .join(', ')}`,
+);
+console.log(`${passed} passed, ${failures.length} failed`);
+process.exit(failures.length === 0 ? 0 : 1);

@@ -1,0 +1,82 @@
+// The extension's pure logic, tested without VS Code: throttling, history thinning, number formatting.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatNumber, markdownMatrix } from '../../src/extension/format';
+import { thinSeries } from '../../src/extension/series';
+import { LatestThrottle } from '../../src/extension/throttle';
+
+test('the throttle delivers the first value at once and then only the latest, at most once per interval', async () => {
+  let now = 0;
+  const delivered: number[] = [];
+  const throttle = new LatestThrottle<number>(
+    (v) => delivered.push(v),
+    30,
+    () => now,
+  );
+  throttle.push(1);
+  assert.deepEqual(delivered, [1]);
+  now = 10;
+  throttle.push(2);
+  throttle.push(3);
+  assert.deepEqual(delivered, [1], 'nothing more inside the interval');
+  now = 30;
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.deepEqual(delivered, [1, 3], 'the latest value, not the one in between');
+  throttle.dispose();
+});
+
+test('flush delivers a single step immediately, replacing anything pending', () => {
+  let now = 0;
+  const delivered: string[] = [];
+  const throttle = new LatestThrottle<string>(
+    (v) => delivered.push(v),
+    1000,
+    () => now,
+  );
+  throttle.push('run-1');
+  now = 1;
+  throttle.push('run-2');
+  throttle.flush('stopped');
+  assert.deepEqual(delivered, ['run-1', 'stopped']);
+  throttle.flush();
+  assert.deepEqual(delivered, ['run-1', 'stopped'], 'nothing pending, nothing sent');
+  throttle.dispose();
+});
+
+test('a thousand updates in a burst reach the webview about 30 times a second', async () => {
+  const delivered: number[] = [];
+  const throttle = new LatestThrottle<number>((v) => delivered.push(v), 1000 / 30);
+  const started = Date.now();
+  let i = 0;
+  while (Date.now() - started < 200) {
+    throttle.push(i++);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throttle.flush();
+  assert.ok(delivered.length >= 4 && delivered.length <= 9, `${delivered.length} deliveries in 200 ms`);
+  assert.equal(delivered[delivered.length - 1], i - 1, 'the last value always arrives');
+});
+
+test('long series are thinned evenly and keep both ends', () => {
+  const series = Array.from({ length: 100_000 }, (_, i) => i);
+  const thin = thinSeries(series, 2000);
+  assert.equal(thin.length, 2000);
+  assert.equal(thin[0], 0);
+  assert.equal(thin[1999], 99_999);
+  assert.equal(thinSeries([1, 2, 3], 2000).length, 3);
+});
+
+test('numbers read at a glance: significant digits, exponents for tiny and huge, symbols for the rest', () => {
+  assert.equal(formatNumber(0.034123, 3), '0.0341');
+  assert.equal(formatNumber(3.2e-9, 3), '3.2e-9');
+  assert.equal(formatNumber(123456, 4), '1.23e5');
+  assert.equal(formatNumber(0), '0');
+  assert.equal(formatNumber(NaN), '—');
+  assert.equal(formatNumber(-Infinity), '−∞');
+  assert.equal(formatNumber(undefined), '—');
+});
+
+test('matrices become small Markdown tables, clipped with an ellipsis', () => {
+  const table = markdownMatrix([1, 2, 3, 4, 5, 6], 2, 3, 4, 8, 2);
+  assert.equal(table, ['|  | 0 | 1 | … |', '|---|---|---|---|', '| 0 | 1 | 2 | … |', '| 1 | 4 | 5 | … |'].join('\n'));
+});
