@@ -80,9 +80,10 @@ export async function startServer({ extensionsDir, env = {}, port } = {}) {
 }
 
 /** The workbench URL for a folder, loading a development extension and/or a test module. */
-export function workbenchUrl(port, workspace, { extensionDevelopmentPath, extensionTestsPath } = {}) {
+export function workbenchUrl(port, workspace, { extensionDevelopmentPath, extensionTestsPath, openFile } = {}) {
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${resolve(p)}`;
   const payload = [];
+  if (openFile) payload.push(['openFile', remote(openFile)]);
   if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
   const query = `folder=${encodeURIComponent(resolve(workspace))}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;

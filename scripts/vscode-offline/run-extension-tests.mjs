@@ -1,26 +1,16 @@
 // Runs test/extension/index.ts inside a real VS Code extension host: bundles it, opens a copy of the test
 // workspace with the extension under development, and reads the counts the test module writes (the host's
 // exit code does not carry them). Prints `N passed, N failed`.
-import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startWorkbench, waitForExtensionHostExit } from './harness.mjs';
 
 const bundle = join(ROOT, 'out/test/extension/index.js');
-await build({
-  entryPoints: [join(ROOT, 'test/extension/index.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['vscode'],
-  outfile: bundle,
-  logLevel: 'warning',
-});
+execFileSync(process.execPath, [join(ROOT, 'scripts/build-extension-tests.mjs')], { cwd: ROOT, stdio: 'inherit' });
 const workspace = mkdtempSync(join(tmpdir(), 'backprop-ws-'));
-cpSync(join(ROOT, 'examples'), workspace, { recursive: true });
-cpSync(join(ROOT, 'test/extension/workspace'), workspace, { recursive: true });
+cpSync(join(ROOT, 'out/test/workspace'), workspace, { recursive: true });
 const resultFile = join(workspace, '..', `${workspace.split('/').pop()}-result.json`);
 rmSync(resultFile, { force: true });
 

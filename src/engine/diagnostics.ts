@@ -136,7 +136,7 @@ export class DiagnosticsMonitor {
         message: farSmaller
           ? `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, ${fmt(laterMax / gradNorm)}× smaller than in the layers above, so its weights barely change.`
           : `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)} is below ${fmt(t.vanishingFloor)}, so its weights barely change.`,
-        hint: 'Try ReLU-family activations, He/Xavier init, fewer layers, or normalised inputs.',
+        hint: 'Use ReLU-family activations, He/Xavier init, fewer layers, or normalised inputs.',
       }));
 
       const previous = this.memory.previousGradNorm[k];
