@@ -7,6 +7,7 @@ import { TrainingSession } from '../src/engine';
 import type { ActivationName, LayerSpec, ModelSpec } from '../src/model/types';
 import type { TraceLevel } from '../src/protocol';
 import { ReferenceMLP } from './reference';
+import { DEFAULT_THRESHOLDS, optimizerSpec } from '../src/model';
 
 interface Case {
   name: string;
@@ -60,30 +61,12 @@ function modelFor(c: Case): ModelSpec {
     inputSize: c.sizes[0],
     layers,
     loss: { type: c.softmax ? 'cross_entropy' : 'mse' },
-    optimizer: {
-      type: 'sgd',
-      lr: 0.01,
-      momentum: 0,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      alpha: 0.99,
-      schedule: { type: 'none' },
-    },
+    optimizer: optimizerSpec('sgd', { lr: 0.01, momentum: 0 }),
     l2: 0,
     clip: {},
     training: { epochs: 1e9, batch: c.batch, shuffle: false },
     train: dataset(c),
-    diagnostics: {
-      vanishingFloor: 1e-7,
-      vanishingRatio: 1e-2,
-      explodingCeiling: 1e3,
-      explodingGrowth: 2,
-      updateRatioLow: 1e-5,
-      updateRatioHigh: 1e-1,
-      saturationFraction: 0.5,
-      patience: 5,
-    },
+    diagnostics: DEFAULT_THRESHOLDS,
   };
 }
 

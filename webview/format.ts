@@ -3,14 +3,8 @@
 
 import type { ActivationName, LossSpec } from '../src/model/types';
 
-export function formatNumber(value: number | null | undefined, digits = 4): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '—';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
-  if (value === 0) return '0';
-  const magnitude = Math.abs(value);
-  if (magnitude < 1e-3 || magnitude >= 1e5) return value.toExponential(Math.max(0, digits - 2)).replace('e+', 'e');
-  return Number(value.toPrecision(digits)).toString();
-}
+// One number format for the editor and the panel.
+export { formatNumber } from '../src/extension/format';
 
 /** TensorFlow Playground's colours: blue for positive, orange for negative. */
 export const POSITIVE: [number, number, number] = [33, 130, 214];

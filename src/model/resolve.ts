@@ -195,22 +195,22 @@ function checkLossMatchesOutput(loss: LossSpec, layers: LayerSpec[], issues: Iss
 }
 
 function resolveOptimizer(optimizer: ModelFile['optimizer']): OptimizerSpec {
-  const given =
-    optimizer === undefined
-      ? { type: 'sgd' as const }
-      : typeof optimizer === 'string'
-        ? { type: optimizer }
-        : optimizer;
-  const schedule = 'schedule' in given ? given.schedule : undefined;
+  const given = optimizer === undefined ? { type: 'sgd' as const } : typeof optimizer === 'string' ? { type: optimizer } : optimizer;
+  const { schedule, ...rest } = given as Partial<OptimizerSpec> & { type: OptimizerType; schedule?: unknown };
+  return optimizerSpec(given.type, { ...rest, schedule: resolveSchedule(schedule) });
+}
+
+/** An optimizer with PyTorch's defaults for everything not given. */
+export function optimizerSpec(type: OptimizerType, given: Partial<OptimizerSpec> = {}): OptimizerSpec {
   return {
-    type: given.type,
-    lr: ('lr' in given ? given.lr : undefined) ?? DEFAULT_LR[given.type],
-    momentum: ('momentum' in given ? given.momentum : undefined) ?? 0.9,
-    beta1: ('beta1' in given ? given.beta1 : undefined) ?? 0.9,
-    beta2: ('beta2' in given ? given.beta2 : undefined) ?? 0.999,
-    epsilon: ('epsilon' in given ? given.epsilon : undefined) ?? (given.type === 'adagrad' ? 1e-10 : 1e-8),
-    alpha: ('alpha' in given ? given.alpha : undefined) ?? 0.99,
-    schedule: resolveSchedule(schedule),
+    type,
+    lr: given.lr ?? DEFAULT_LR[type],
+    momentum: given.momentum ?? 0.9,
+    beta1: given.beta1 ?? 0.9,
+    beta2: given.beta2 ?? 0.999,
+    epsilon: given.epsilon ?? (type === 'adagrad' ? 1e-10 : 1e-8),
+    alpha: given.alpha ?? 0.99,
+    schedule: given.schedule ?? { type: 'none' },
   };
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BackpropApi } from '../../src/extension/extension';
-import type { GradientCheckResult, TrainingUpdate } from '../../src/protocol';
+import { PANEL_COMMANDS, type GradientCheckResult, type TrainingUpdate } from '../../src/protocol';
 
 const tests: { name: string; run: () => Promise<void> }[] = [];
 const test = (name: string, run: () => Promise<void>) => tests.push({ name, run });
@@ -42,20 +42,7 @@ test('the extension activates and exposes its API', async () => {
   api = (await extension.activate()) as BackpropApi;
   assert.ok(api.sessions);
   const commands = await vscode.commands.getCommands(true);
-  for (const id of [
-    'train',
-    'pause',
-    'stepLayer',
-    'stepPhase',
-    'stepBatch',
-    'stepEpoch',
-    'runEpochs',
-    'reset',
-    'stepBack',
-    'gradCheck',
-    'exportTrace',
-    'openExample',
-  ]) {
+  for (const id of [...PANEL_COMMANDS, 'openExample']) {
     assert.ok(commands.includes(`backprop.${id}`), `backprop.${id} is registered`);
   }
 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
 import type { DiagnosticCode } from '../../src/protocol';
 import { layer, spec } from './helpers/spec';
+import { optimizerSpec } from '../../src/model';
 
 const inputs = [
   [0.2, -0.4],
@@ -54,16 +55,7 @@ test('a badly scaled init explodes and training stops at the first non-finite va
       layer(k === 5 ? 1 : 16, 'linear', { name: `l${k + 1}`, init: { kind: 'normal', std: 4 } }),
     ),
     train: { inputs, targets },
-    optimizer: {
-      type: 'sgd',
-      lr: 0.1,
-      momentum: 0,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      alpha: 0.99,
-      schedule: { type: 'none' },
-    },
+    optimizer: optimizerSpec('sgd', { lr: 0.1, momentum: 0 }),
     training: { epochs: 100, batch: 6, shuffle: false },
   });
   const session = new TrainingSession(model);
@@ -119,16 +111,7 @@ test('a learning rate that is far too high makes the loss rise epoch after epoch
   const model = spec({
     layers: [layer(1, 'linear', { weights: [[0.1], [0.1]], biases: [0] })],
     train: { inputs, targets },
-    optimizer: {
-      type: 'sgd',
-      lr: 6,
-      momentum: 0,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      alpha: 0.99,
-      schedule: { type: 'none' },
-    },
+    optimizer: optimizerSpec('sgd', { lr: 6, momentum: 0 }),
     training: { epochs: 12, batch: 6, shuffle: false },
   });
   const session = new TrainingSession(model);
@@ -155,16 +138,7 @@ test('update/weight ratios far from 1e-3 are reported as info', () => {
   const model = spec({
     layers: [layer(4, 'tanh'), layer(1, 'linear')],
     train: { inputs, targets },
-    optimizer: {
-      type: 'sgd',
-      lr: 1e-7,
-      momentum: 0,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      alpha: 0.99,
-      schedule: { type: 'none' },
-    },
+    optimizer: optimizerSpec('sgd', { lr: 1e-7, momentum: 0 }),
     training: { epochs: 10, batch: 6, shuffle: false },
   });
   const session = new TrainingSession(model);

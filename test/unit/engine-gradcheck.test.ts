@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { gradientCheck, TrainingSession } from '../../src/engine';
 import type { ActivationName, LossSpec, ModelSpec, OptimizerType } from '../../src/model/types';
 import { layer, spec } from './helpers/spec';
+import { optimizerSpec } from '../../src/model';
 
 const hiddenActivations: ActivationName[] = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu'];
 const optimizers: OptimizerType[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
@@ -64,16 +65,7 @@ for (const hidden of hiddenActivations) {
           layers: [layer(4, hidden, { alpha: hidden === 'elu' ? 0.8 : 0.1 }), layer(2, output)],
           train: { inputs, targets: targetsFor(output) },
           loss,
-          optimizer: {
-            type: optimizer,
-            lr: 0.05,
-            momentum: 0.9,
-            beta1: 0.9,
-            beta2: 0.999,
-            epsilon: 1e-8,
-            alpha: 0.99,
-            schedule: { type: 'none' },
-          },
+          optimizer: optimizerSpec(optimizer, { lr: 0.05, momentum: 0.9 }),
           training: { epochs: 3, batch: 3, shuffle: false },
         });
         const result = gradientCheck(trainedAt(model, 3));

@@ -4,6 +4,7 @@ import { TrainingSession } from '../../src/engine';
 import type { ModelSpec } from '../../src/model/types';
 import type { TraceRecord } from '../../src/protocol';
 import { layer, spec } from './helpers/spec';
+import { optimizerSpec } from '../../src/model';
 
 const xor = (overrides: Partial<ModelSpec> = {}): ModelSpec =>
   spec({
@@ -19,16 +20,7 @@ const xor = (overrides: Partial<ModelSpec> = {}): ModelSpec =>
       targets: [[0], [1], [1], [0]],
     },
     loss: { type: 'binary_cross_entropy' },
-    optimizer: {
-      type: 'adam',
-      lr: 0.05,
-      momentum: 0.9,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      alpha: 0.99,
-      schedule: { type: 'none' },
-    },
+    optimizer: optimizerSpec('adam', { lr: 0.05, momentum: 0.9 }),
     training: { epochs: 30, batch: 3, shuffle: true },
     ...overrides,
   });
@@ -183,16 +175,7 @@ test('a frozen layer passes δ through but never changes', () => {
 
 test('learning-rate schedules step once per epoch', () => {
   const stepped = xor({
-    optimizer: {
-      type: 'sgd',
-      lr: 1,
-      momentum: 0,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      alpha: 0.99,
-      schedule: { type: 'step', every: 2, gamma: 0.5 },
-    },
+    optimizer: optimizerSpec('sgd', { lr: 1, momentum: 0, schedule: { type: 'step', every: 2, gamma: 0.5 } }),
     training: { epochs: 5, batch: 4, shuffle: false },
   });
   const session = new TrainingSession(stepped);

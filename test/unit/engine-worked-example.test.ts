@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
 import { layer, spec, workedExample } from './helpers/spec';
+import { optimizerSpec } from '../../src/model';
 
 const close = (actual: number, expected: number, tolerance = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
@@ -49,16 +50,7 @@ test('one sigmoid step by hand', () => {
   const model = spec({
     layers: [layer(1, 'sigmoid', { weights: [[0.5]], biases: [0.1] })],
     train: { inputs: [[2]], targets: [[1]] },
-    optimizer: {
-      type: 'sgd',
-      lr: 1,
-      momentum: 0,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      alpha: 0.99,
-      schedule: { type: 'none' },
-    },
+    optimizer: optimizerSpec('sgd', { lr: 1, momentum: 0 }),
   });
   const record = new TrainingSession(model, { traceLevel: 'full' }).step('batch');
   const z = 0.5 * 2 + 0.1;

@@ -1,16 +1,6 @@
 // Builds resolved ModelSpecs directly, so engine tests do not depend on the file parser.
 import type { LayerSpec, ModelSpec } from '../../../src/model/types';
-
-export const DEFAULT_THRESHOLDS: ModelSpec['diagnostics'] = {
-  vanishingFloor: 1e-7,
-  vanishingRatio: 1e-2,
-  explodingCeiling: 1e3,
-  explodingGrowth: 2,
-  updateRatioLow: 1e-5,
-  updateRatioHigh: 1e-1,
-  saturationFraction: 0.5,
-  patience: 5,
-};
+import { DEFAULT_THRESHOLDS, optimizerSpec } from '../../../src/model';
 
 export function layer(units: number, activation: LayerSpec['activation'], extra: Partial<LayerSpec> = {}): LayerSpec {
   return {
@@ -37,16 +27,7 @@ export function spec(overrides: Partial<ModelSpec> & Pick<ModelSpec, 'layers' | 
     seed: 0,
     inputSize: overrides.train.inputs[0].length,
     loss: { type: 'mse' },
-    optimizer: {
-      type: 'sgd',
-      lr: 0.1,
-      momentum: 0.9,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      alpha: 0.99,
-      schedule: { type: 'none' },
-    },
+    optimizer: optimizerSpec('sgd', { lr: 0.1, momentum: 0.9 }),
     l2: 0,
     clip: {},
     training: { epochs: 1, batch: overrides.train.inputs.length, shuffle: false },
