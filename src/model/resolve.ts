@@ -195,7 +195,12 @@ function checkLossMatchesOutput(loss: LossSpec, layers: LayerSpec[], issues: Iss
 }
 
 function resolveOptimizer(optimizer: ModelFile['optimizer']): OptimizerSpec {
-  const given = optimizer === undefined ? { type: 'sgd' as const } : typeof optimizer === 'string' ? { type: optimizer } : optimizer;
+  const given =
+    optimizer === undefined
+      ? { type: 'sgd' as const }
+      : typeof optimizer === 'string'
+        ? { type: optimizer }
+        : optimizer;
   const { schedule, ...rest } = given as Partial<OptimizerSpec> & { type: OptimizerType; schedule?: unknown };
   return optimizerSpec(given.type, { ...rest, schedule: resolveSchedule(schedule) });
 }
