@@ -8,7 +8,7 @@ const BUTTONS: { command: PanelCommand; icon: string; label: string }[] = [
   { command: 'train', icon: 'debug-continue', label: 'Train / continue to the end (F5)' },
   { command: 'pause', icon: 'debug-pause', label: 'Pause (F6)' },
   { command: 'stepLayer', icon: 'debug-step-into', label: 'Step into layer (F11)' },
-  { command: 'stepPhase', icon: 'debug-step-over', label: 'Step phase (F10)' },
+  { command: 'stepPhase', icon: 'debug-step-over', label: 'Step phase' },
   { command: 'stepBatch', icon: 'debug-step-out', label: 'Step batch (Shift+F11)' },
   { command: 'stepEpoch', icon: 'run-all', label: 'Step epoch' },
   { command: 'runEpochs', icon: 'run-coverage', label: 'Run N epochs…' },

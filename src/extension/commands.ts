@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { PanelCommand, StepGranularity, TrainingUpdate } from '../protocol';
+import { settings } from './config';
 import { exportTrace } from './exportTrace';
 import { openExample } from './examples';
 import { BackpropPanel } from './panel';
@@ -21,6 +22,7 @@ export class Commands {
     const step = (granularity: StepGranularity) => (uri?: vscode.Uri) => this.step(granularity, 1, uri);
     const commands: Record<string, (...args: never[]) => unknown> = {
       'backprop.train': (uri?: vscode.Uri) => this.train(uri),
+      'backprop.step': (uri?: vscode.Uri) => this.step(settings().defaultStepGranularity, 1, uri),
       'backprop.pause': () => this.sessions.session?.pause(),
       'backprop.stepLayer': step('layer'),
       'backprop.stepPhase': step('phase'),

@@ -15,7 +15,7 @@ export function settings(): BackpropSettings {
   const config = vscode.workspace.getConfiguration('backprop');
   return {
     updatesPerSecond: clamp(config.get<number>('updatesPerSecond', 30), 1, 60),
-    defaultStepGranularity: config.get<StepGranularity>('defaultStepGranularity', 'layer'),
+    defaultStepGranularity: config.get<StepGranularity>('defaultStepGranularity', 'phase'),
     significantDigits: clamp(config.get<number>('significantDigits', 4), 2, 12),
     maxFullTensorElements: clamp(config.get<number>('maxFullTensorElements', 50_000), 0, 10_000_000),
     showInlayHints: config.get<boolean>('showInlayHints', true),

@@ -102,7 +102,8 @@ class TrainingWorker {
 
   private update(running: boolean): TrainingUpdate {
     const session = this.session!;
-    const record = session.trace(undefined, [this.selectedLayer]);
+    // While running, a big model's selected layer is not copied in full 30 times a second; it is at each stop.
+    const record = session.trace(undefined, running ? [] : [this.selectedLayer]);
     const cursor = session.cursor;
     return {
       record,

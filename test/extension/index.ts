@@ -261,6 +261,71 @@ test('stopping the session or closing its file ends the worker', async () => {
   assert.equal(existsSync(vscode.Uri.joinPath(folder(), 'worked-example.nn.yaml').fsPath), true);
 });
 
+test('Step (F10) steps by the backprop.defaultStepGranularity setting', async () => {
+  await open('xor.nn.yaml');
+  await vscode.commands.executeCommand('backprop.train');
+  const config = vscode.workspace.getConfiguration('backprop');
+  await config.update('defaultStepGranularity', 'layer', vscode.ConfigurationTarget.Workspace);
+  try {
+    let update = (await vscode.commands.executeCommand('backprop.step')) as TrainingUpdate;
+    assert.deepEqual(update.record.did, { phase: 'forward', layer: 0 });
+    await config.update('defaultStepGranularity', 'batch', vscode.ConfigurationTarget.Workspace);
+    update = (await vscode.commands.executeCommand('backprop.step')) as TrainingUpdate;
+    assert.equal(update.record.cursor.step, 1);
+  } finally {
+    await config.update('defaultStepGranularity', undefined, vscode.ConfigurationTarget.Workspace);
+  }
+});
+
+test('a 784-256-128-10 net trains in the worker while the extension host stays responsive', async () => {
+  // 128 samples of 784 features (an MNIST-sized input), ten classes, written as a CSV in the workspace.
+  let seed = 1;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const header = [...Array.from({ length: 784 }, (_, i) => `p${i}`), 'digit'].join(',');
+  const rows = Array.from({ length: 128 }, (_, n) =>
+    [...Array.from({ length: 784 }, () => random().toFixed(3)), `d${n % 10}`].join(','),
+  );
+  writeFileSync(join(folder().fsPath, 'digits.csv'), `${header}\n${rows.join('\n')}\n`);
+  const model = [
+    'name: digits',
+    'input: 784',
+    'layers:',
+    '  - {name: hidden1, units: 256, activation: relu}',
+    '  - {name: hidden2, units: 128, activation: relu}',
+    '  - {name: classes, units: 10, activation: softmax}',
+    'loss: cross_entropy',
+    'optimizer: {type: adam, lr: 0.001}',
+    'training: {epochs: 100000, batch: 64}',
+    'data: {csv: {path: digits.csv, targets: [digit], onehot: true}}',
+  ].join('\n');
+  writeFileSync(join(folder().fsPath, 'digits.nn.yaml'), `${model}\n`);
+  await open('digits.nn.yaml');
+  const first = (await vscode.commands.executeCommand('backprop.train')) as TrainingUpdate;
+  assert.equal(first.record.layers[1].weights.data, undefined, 'a big model sends summaries, not every tensor');
+  const running = vscode.commands.executeCommand('backprop.train') as Thenable<TrainingUpdate>;
+  await until('running', () => api.sessions.session?.state === 'running');
+  // Event-loop latency of the extension host while the worker trains.
+  let worst = 0;
+  for (let i = 0; i < 20; i++) {
+    const asked = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    worst = Math.max(worst, Date.now() - asked);
+    await sleep(50);
+  }
+  const progressed = await until(
+    'training progress',
+    () => (api.sessions.session!.latest.record.cursor.step >= 3 ? api.sessions.session!.latest : undefined),
+    30_000,
+  );
+  const paused = (await vscode.commands.executeCommand('backprop.pause')) as TrainingUpdate;
+  await running;
+  assert.ok(worst < 250, `the extension host stalled for ${worst} ms`);
+  assert.ok(progressed.record.cursor.step >= 3);
+  assert.equal(paused.running, false);
+  assert.ok(paused.record.layers[0].weights.data, 'the selected layer is sent in full once paused');
+  await vscode.commands.executeCommand('backprop.stop');
+});
+
 export async function run(): Promise<void> {
   let passed = 0;
   const failures: { name: string; error: string }[] = [];
