@@ -65,7 +65,7 @@ function chart(
     host.append(wrapper);
     const foreground = getComputedStyle(document.body).getPropertyValue('--vscode-foreground').trim() || '#ccc';
     const grid = getComputedStyle(document.body).getPropertyValue('--vscode-editorWidget-border').trim() || '#444';
-    const axis = { stroke: foreground, grid: { stroke: grid, width: 0.5 }, ticks: { stroke: grid } };
+    const axis = { stroke: foreground, grid: { stroke: grid, width: 0.5 }, ticks: { show: false } };
     const plot = new uPlot(
       {
         title,

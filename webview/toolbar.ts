@@ -35,7 +35,8 @@ export function updateToolbar(host: HTMLElement, state: PanelState): void {
   const { update } = state;
   const running = update.running;
   const enabled: Record<string, boolean> = {
-    train: state.live && !running && !update.record.cursor.finished,
+    // A panel whose session ended can still start a new one for the model in the editor.
+    train: !state.live || (!running && !update.record.cursor.finished),
     pause: state.live && running,
     stepBack: state.live && !running && update.canStepBack,
   };

@@ -62,6 +62,8 @@ async function runCommand(title) {
 }
 
 async function openFile(name) {
+  // Keyboard focus may be inside the panel's webview; give it back to the workbench first.
+  await page.click('.monaco-editor .view-lines').catch(() => {});
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await page.keyboard.type(name);
@@ -165,6 +167,41 @@ try {
     const points = await frame.$eval('#chart-epoch-loss .uplot', (e) => Number(e.dataset.points));
     assert(points === 301, `epoch chart has ${points} points`);
     await page.screenshot({ path: join(results, `${tag}-4-run-epochs.png`) });
+    for (const [selector, name] of [
+      ['.tables-panel', 'tables'],
+      ['.charts-panel', 'charts'],
+    ]) {
+      const element = await frame.$(selector);
+      await element.scrollIntoViewIfNeeded();
+      await element.screenshot({ path: join(results, `${tag}-4-run-epochs-${name}.png`) });
+    }
+  });
+
+  await check('the panel toolbar steps into a layer and back', async () => {
+    const frame = await panel();
+    await frame.click('vscode-toolbar-button[data-command="stepLayer"]');
+    await waitFor(
+      frame,
+      () => /next: forward output/.test(document.getElementById('position').textContent),
+      undefined,
+      'stepped into the hidden layer',
+    );
+    await frame.click('vscode-toolbar-button[data-command="stepBack"]');
+    await waitFor(
+      frame,
+      () => /next: forward hidden/.test(document.getElementById('position').textContent),
+      undefined,
+      'stepped back',
+    );
+    await frame.click('#network-graph circle.unit[data-layer="0"][data-unit="2"]');
+    await waitFor(
+      frame,
+      () => /hidden: unit 2/.test(document.getElementById('selection').textContent),
+      undefined,
+      'unit details',
+    );
+    const selection = await frame.$eval('#selection', (e) => e.textContent);
+    assert(/hidden: unit 2/.test(selection) && /δ = \[/.test(selection), selection);
   });
 
   await check('the vanishing example shows a vanishing-gradient warning on the right layers', async () => {
@@ -187,6 +224,23 @@ try {
     assert(/Gradients vanish in s\d/.test(text), text);
     assert(await frame.$('#network-graph .column.warned'), 'the warned layer is marked in the graph');
     await page.screenshot({ path: join(results, `${tag}-5-vanishing.png`) });
+  });
+  await check('after a window reload the panel comes back with its last state', async () => {
+    await runCommand('Developer: Reload Window');
+    await page.waitForTimeout(4000);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const frame = await panel(40_000);
+    await waitFor(
+      frame,
+      () => document.querySelectorAll('#network-graph circle.unit').length > 0,
+      undefined,
+      'restored graph',
+    );
+    const name = await frame.$eval('#model-name', (e) => e.textContent);
+    assert(name === 'vanishing gradients', `restored panel shows ${name}`);
+    const badge = await frame.$eval('#live-badge', (e) => e.textContent);
+    assert(/session ended/.test(badge), `badge: ${badge}`);
+    await page.screenshot({ path: join(results, `${tag}-6-after-reload.png`) });
   });
 } finally {
   await handle.close();
