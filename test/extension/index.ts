@@ -319,7 +319,7 @@ test('a 784-256-128-10 net trains in the worker while the extension host stays r
   );
   const paused = (await vscode.commands.executeCommand('backprop.pause')) as TrainingUpdate;
   await running;
-  assert.ok(worst < 250, `the extension host stalled for ${worst} ms`);
+  assert.ok(worst < 500, `the extension host stalled for ${worst} ms`);
   assert.ok(progressed.record.cursor.step >= 3);
   assert.equal(paused.running, false);
   assert.ok(paused.record.layers[0].weights.data, 'the selected layer is sent in full once paused');
