@@ -3,7 +3,7 @@
 // the engine's own trace (the CLI), and screenshots go to test-results/.
 // Usage: node test/e2e/panel.e2e.mjs [--vsix]   (--vsix: install the packaged extension instead of the dev path)
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startWorkbench } from '../../scripts/vscode-offline/harness.mjs';
@@ -13,6 +13,10 @@ const results = join(ROOT, 'test-results');
 mkdirSync(results, { recursive: true });
 const workspace = mkdtempSync(join(tmpdir(), 'backprop-e2e-'));
 cpSync(join(ROOT, 'examples'), workspace, { recursive: true });
+writeFileSync(
+  join(workspace, 'wide.nn.yaml'),
+  'name: wide\ninput: [x, y]\nlayers:\n  - {name: wide, units: 64, activation: relu}\n  - {name: out, units: 1, activation: sigmoid}\nloss: binary_cross_entropy\noptimizer: {type: adam, lr: 0.01}\ntraining: {epochs: 50}\ndata: {generate: {kind: circle, samples: 100}}\n',
+);
 
 let extensionsDir;
 if (fromVsix) {
@@ -225,6 +229,35 @@ try {
     assert(await frame.$('#network-graph .column.warned'), 'the warned layer is marked in the graph');
     await page.screenshot({ path: join(results, `${tag}-5-vanishing.png`) });
   });
+  await check('a wide layer collapses into a block with a heatmap, and its tables render on canvas', async () => {
+    await openFile('wide.nn.yaml');
+    await runCommand('Backprop: Train');
+    await page.waitForTimeout(1000);
+    await page.click('.monaco-editor .view-lines');
+    await runCommand('Backprop: Step Batch');
+    const frame = await panel();
+    await waitFor(
+      frame,
+      () => document.querySelector('#model-name').textContent === 'wide' && document.body.dataset.step === '1',
+      undefined,
+      'wide model stepped',
+    );
+    assert(await frame.$('#network-graph rect.block'), 'the 64-unit layer is a block');
+    assert(
+      (await frame.$$('#network-graph circle.unit[data-layer="0"]')).length === 0,
+      'no circles for the collapsed layer',
+    );
+    assert(await frame.$('#network-graph line.edge-bundle'), 'edges into the block are bundled');
+    await frame.click('.tab[data-layer="0"]');
+    await waitFor(
+      frame,
+      () => !!document.querySelector('canvas#table-z-0'),
+      undefined,
+      'z on a canvas (100 samples × 64 units)',
+    );
+    await page.screenshot({ path: join(results, `${tag}-6-wide.png`) });
+  });
+
   await check('after a window reload the panel comes back with its last state', async () => {
     await runCommand('Developer: Reload Window');
     await page.waitForTimeout(4000);
@@ -237,10 +270,10 @@ try {
       'restored graph',
     );
     const name = await frame.$eval('#model-name', (e) => e.textContent);
-    assert(name === 'vanishing gradients', `restored panel shows ${name}`);
+    assert(name === 'wide', `restored panel shows ${name}`);
     const badge = await frame.$eval('#live-badge', (e) => e.textContent);
     assert(/session ended/.test(badge), `badge: ${badge}`);
-    await page.screenshot({ path: join(results, `${tag}-6-after-reload.png`) });
+    await page.screenshot({ path: join(results, `${tag}-7-after-reload.png`) });
   });
 } finally {
   await handle.close();
