@@ -43,8 +43,10 @@ export function renderBoundary(host: HTMLElement, boundary: DecisionBoundary | n
         alpha = 0.1 + 0.7 * Math.abs(t - 0.5) * 2;
       }
       ctx.fillStyle = `rgba(${rgb.join(',')}, ${alpha})`;
-      // Row 0 is the bottom of the plane (y = yMin).
-      ctx.fillRect(col * cell, SIZE - (row + 1) * cell, cell + 0.5, cell + 0.5);
+      // Row 0 is the bottom of the plane (y = yMin). Whole-pixel edges so translucent cells never overlap.
+      const [x0, x1] = [Math.round(col * cell), Math.round((col + 1) * cell)];
+      const [y0, y1] = [Math.round(SIZE - (row + 1) * cell), Math.round(SIZE - row * cell)];
+      ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
     }
   }
   const x = (v: number) => ((v - boundary.xMin) / (boundary.xMax - boundary.xMin)) * SIZE;

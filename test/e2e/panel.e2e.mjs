@@ -156,6 +156,12 @@ try {
     const points = await frame.$eval('#chart-batch-loss .uplot', (e) => Number(e.dataset.points));
     assert(points === 1, `loss chart has ${points} points`);
     assert(await frame.$('#decision-boundary'), 'decision boundary drawn for a 2-input model');
+    // The editor's CodeLens follows (VS Code refreshes lenses a moment after the change event).
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.codelens-decoration')].some((e) => e.textContent.includes('‖dW‖')),
+      undefined,
+      { timeout: 10_000 },
+    );
     await page.screenshot({ path: join(results, `${tag}-3-step-epoch.png`) });
   });
 
