@@ -217,6 +217,20 @@ test('the vanishing example puts a warning on its layer lines and in the CodeLen
   assert.ok(lenses.some((lens) => lens.command?.title.includes('⚠ vanishing')));
 });
 
+test('the exploding example stops cleanly at the first NaN and says where', async () => {
+  await open('exploding.nn.yaml');
+  await vscode.commands.executeCommand('backprop.train');
+  const update = (await vscode.commands.executeCommand('backprop.runEpochs', 50)) as TrainingUpdate;
+  const stop = update.diagnostics.find((d) => d.code === 'non_finite');
+  assert.ok(stop, JSON.stringify(update.diagnostics.map((d) => d.code)));
+  assert.match(stop.message, /^Training stopped: .* became NaN or Infinity at epoch \d+, batch \d+\.$/);
+  assert.ok(update.diagnostics.some((d) => d.code === 'exploding'));
+  assert.equal(api.sessions.session!.state, 'stopped');
+  await until('status bar shows the stop', () => api.statusBar.text.startsWith('$(error)'));
+  const again = (await vscode.commands.executeCommand('backprop.stepBatch')) as TrainingUpdate;
+  assert.equal(again.record.cursor.step, update.record.cursor.step, 'a stopped session does not step on');
+});
+
 test('a broken model file shows errors in Problems at the right place, and they clear when fixed', async () => {
   const document = await open('broken.nn.yaml');
   const errors = await until('model errors', () => {
