@@ -7,7 +7,11 @@ import type { LayerTrace, PanelState } from '../src/protocol';
 import { collapses, divergingColor, formatNumber, MAX_DRAWN_EDGES, maxAbs } from './format';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const UNIT = 26;
+/** Unit diameter: full size for small layers, smaller so a 24-unit column still fits the panel's height. */
+function unitSize(sizes: number[]): number {
+  const tallest = Math.max(...sizes.map((size) => (collapses(size) ? 1 : size)));
+  return Math.max(10, Math.min(26, 380 / tallest));
+}
 const BLOCK = { width: 56, height: 120 };
 
 export type GraphSelection =
@@ -15,6 +19,7 @@ export type GraphSelection =
 
 interface Layout {
   key: string;
+  unit: number;
   width: number;
   height: number;
   /** Per column (0 = inputs, k+1 = layer k): unit centres, or one block. */
@@ -28,12 +33,13 @@ function layoutFor(state: PanelState): Layout {
   const sizes = [state.model.inputSize, ...state.model.layers.map((l) => l.units)];
   const key = sizes.join('-');
   if (layout?.key === key) return layout;
+  const UNIT = unitSize(sizes);
   const graph = new dagre.graphlib.Graph();
   // Deep nets get tighter columns so the whole network stays readable in a side panel.
   graph.setGraph({
     rankdir: 'LR',
-    nodesep: 8,
-    ranksep: Math.max(40, Math.min(90, 700 / sizes.length)),
+    nodesep: UNIT * 0.3,
+    ranksep: Math.max(40, Math.min(160, 640 / sizes.length)),
     marginx: 20,
     marginy: 24,
   });
@@ -63,12 +69,14 @@ function layoutFor(state: PanelState): Layout {
     const ys = sorted.map((_, i) => centre + (sorted.length > 1 ? (i / (sorted.length - 1) - 0.5) * extent : 0));
     return { x: nodes[0].x, ys, block, top: Math.min(...ys) - (block ? BLOCK.height / 2 : UNIT / 2) };
   });
-  layout = { key, width: (info.width ?? 400) + 40, height: (info.height ?? 200) + 30, columns };
+  layout = { key, unit: UNIT, width: (info.width ?? 400) + 40, height: (info.height ?? 200) + 30, columns };
   return layout;
 }
 
 export function renderGraph(host: HTMLElement, state: PanelState, onSelect: (selection: GraphSelection) => void): void {
-  const { width, height, columns } = layoutFor(state);
+  const { width, height, columns, unit: UNIT } = layoutFor(state);
+  // The SVG scales to the panel, so labels scale with the drawing to stay readable.
+  const labelSize = Math.max(11, Math.min(22, height / 28));
   const { record, diagnostics } = state.update;
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
@@ -127,15 +135,16 @@ export function renderGraph(host: HTMLElement, state: PanelState, onSelect: (sel
     group.classList.add('column');
     if (active >= 0 && k === active) group.classList.add('active', backward ? 'backward' : 'forward');
     if (k >= 0 && warned.has(k)) group.classList.add('warned');
-    const label = text(column.x, 14, k < 0 ? 'input' : info!.name, 'column-label');
+    const label = text(column.x, 6 + labelSize, k < 0 ? 'input' : info!.name, 'column-label', labelSize);
     const sub = text(
       column.x,
       height - 6,
       k < 0 ? `${state.model.inputSize}` : `${info!.units} ${info!.activation}${info!.frozen ? ' 🔒' : ''}`,
       'column-sub',
+      labelSize * 0.85,
     );
     group.append(label, sub);
-    if (k >= 0 && warned.has(k)) group.append(text(column.x, 28, '⚠', 'warn-badge'));
+    if (k >= 0 && warned.has(k)) group.append(text(column.x, 8 + 2.2 * labelSize, '⚠', 'warn-badge', labelSize));
     if (column.block) {
       group.append(blockNode(column, trace, state));
     } else {
@@ -258,12 +267,13 @@ function line(
   return element;
 }
 
-function text(x: number, y: number, content: string, className: string): SVGTextElement {
+function text(x: number, y: number, content: string, className: string, size: number): SVGTextElement {
   const element = document.createElementNS(SVG, 'text');
   element.setAttribute('x', String(x));
   element.setAttribute('y', String(y));
   element.setAttribute('text-anchor', 'middle');
   element.classList.add(className);
+  element.setAttribute('font-size', size.toFixed(1));
   element.textContent = content;
   return element;
 }
