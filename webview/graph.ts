@@ -139,7 +139,10 @@ export function renderGraph(host: HTMLElement, state: PanelState, onSelect: (sel
     const sub = text(
       column.x,
       height - 6,
-      k < 0 ? `${state.model.inputSize}` : `${info!.units} ${info!.activation}${info!.frozen ? ' 🔒' : ''}`,
+      // Deep nets have no room for the activation under every column; the unit tooltips still name it.
+      k < 0 || columns.length > 6
+        ? `${k < 0 ? state.model.inputSize : info!.units}${info?.frozen ? ' 🔒' : ''}`
+        : `${info!.units} ${info!.activation}${info!.frozen ? ' 🔒' : ''}`,
       'column-sub',
       labelSize * 0.85,
     );

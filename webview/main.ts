@@ -47,6 +47,9 @@ function receive(message: ToWebviewMessage): void {
   switch (message.type) {
     case 'state':
       if (!isPanelState(message.state)) return;
+      // A clicked unit belongs to the model it was clicked in.
+      if (state && (state.model.name !== message.state.model.name || state.model.file !== message.state.model.file))
+        selection = undefined;
       state = message.state;
       break;
     case 'update':
