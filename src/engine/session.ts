@@ -203,14 +203,32 @@ export class TrainingSession {
     return this.stopReason('step');
   }
 
-  /**
-   * Steps back one micro-step: restores the latest snapshot strictly before the target position and replays
-   * up to it. False when there is nothing to go back to (the start, or snapshots evicted).
-   */
+  /** Steps back one micro-step. False when there is nothing to go back to (the start, or snapshots evicted). */
   stepBack(): boolean {
-    const here = this.state.cursor.step * this.microStepsPerBatch + this.state.microIndex;
-    if (here === 0) return false;
-    const target = here - 1;
+    return this.seek(this.microPosition - 1);
+  }
+
+  /** Returns to the start of batch step `step` (0 = the initial weights), as it was when training got there. */
+  rewindTo(step: number): boolean {
+    return Number.isInteger(step) && step >= 0 && this.seek(step * this.microStepsPerBatch);
+  }
+
+  /** The earliest batch step `rewindTo` can still reach. */
+  get earliestStep(): number {
+    return this.snapshots.length > 0 && this.snapshots[0].step > 0 ? this.snapshots[0].step + 1 : 0;
+  }
+
+  /** Micro-steps run since the start. */
+  private get microPosition(): number {
+    return this.state.cursor.step * this.microStepsPerBatch + this.state.microIndex;
+  }
+
+  /**
+   * Goes back to an earlier micro-step position: restores the latest snapshot strictly before it (a batch start)
+   * and replays up to it, which is exact because everything is deterministic from the seed.
+   */
+  private seek(target: number): boolean {
+    if (target < 0 || target >= this.microPosition) return false;
     if (target === 0) {
       this.initialize();
       return true;

@@ -75,6 +75,8 @@ export function resolveModel(
       { severity: 'warning' },
     );
   }
+  checkBatchMemory(Math.min(batch, train.inputs.length), inputSize, layers, file.training?.batch !== undefined, issues);
+  if (issues.hasErrors) return undefined;
   const names = typeof file.input === 'number' ? data.inputNames : file.input;
   return {
     name: file.name ?? baseName(path),
@@ -156,6 +158,30 @@ function resolveLayers(
     issues.at(['layers'], `the network has ${parameters.toExponential(2)} parameters; the limit is 1e8`);
   }
   return resolved;
+}
+
+/** Most numbers the per-batch buffers may hold (z, a, δ and ∂L/∂input per layer): 800 MB of float64. */
+const MAX_BATCH_ELEMENTS = 1e8;
+
+function checkBatchMemory(
+  batch: number,
+  inputSize: number,
+  layers: LayerSpec[],
+  batchGiven: boolean,
+  issues: IssueCollector,
+): void {
+  let perSample = inputSize;
+  let fanIn = inputSize;
+  for (const layer of layers) {
+    perSample += 3 * layer.units + fanIn;
+    fanIn = layer.units;
+  }
+  if (batch * perSample <= MAX_BATCH_ELEMENTS) return;
+  const gigabytes = ((batch * perSample * 8) / 1e9).toFixed(1);
+  issues.at(
+    batchGiven ? ['training', 'batch'] : ['training'],
+    `a batch of ${batch} samples needs ${gigabytes} GB for activations and deltas through these layers; use a smaller training.batch`,
+  );
 }
 
 function resolveInit(init: LayerFile['init'], reluFamily: boolean): InitSpec {

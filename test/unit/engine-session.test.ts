@@ -223,3 +223,21 @@ test('a summary trace can carry one layer in full on request', () => {
   assert.equal(record.layers[0].weights.data, undefined);
   assert.equal(record.layers[1].weights.data!.length, 4);
 });
+
+test('rewindTo returns to the start of any earlier batch step, exactly', () => {
+  const session = new TrainingSession(xor(), { traceLevel: 'full' });
+  const atStep: string[] = [JSON.stringify(session.parameters())];
+  for (let i = 0; i < 40; i++) {
+    session.step('batch');
+    atStep.push(JSON.stringify(session.parameters()));
+  }
+  for (const step of [37, 12, 1, 25]) {
+    const reachable = step < session.cursor.step;
+    assert.equal(session.rewindTo(step), reachable, `rewind to ${step}`);
+    if (reachable) assert.equal(JSON.stringify(session.parameters()), atStep[step]);
+  }
+  assert.equal(session.rewindTo(0), true);
+  assert.equal(JSON.stringify(session.parameters()), atStep[0]);
+  assert.equal(session.rewindTo(3), false, 'cannot rewind forward');
+  assert.equal(session.earliestStep, 0);
+});

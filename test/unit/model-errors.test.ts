@@ -5,6 +5,9 @@ import { test } from 'node:test';
 import { formatIssue, loadModelFile } from '../../src/model';
 
 const expected: Record<string, string[]> = {
+  'batch-too-big.nn.yaml': [
+    'batch-too-big.nn.yaml:8:19: training.batch: a batch of 100000 samples needs 320.0 GB for activations and deltas through these layers; use a smaller training.batch',
+  ],
   'bce-without-sigmoid.nn.yaml': [
     "bce-without-sigmoid.nn.yaml:6:7: loss: binary_cross_entropy needs a sigmoid output layer, but 'out' uses tanh",
   ],
