@@ -17,18 +17,12 @@ import type {
   TrainingDiagnostic,
   TrainingHistory,
 } from '../protocol';
-import {
-  copyMemory,
-  DiagnosticsMonitor,
-  layerStepStats,
-  newMonitorMemory,
-  type MonitorMemory,
-  type Position,
-} from './diagnostics';
+import { DiagnosticsMonitor, layerStepStats, newMonitorMemory, type Position } from './diagnostics';
 import { allFinite, fromRows, toRows } from './matrix';
 import { Network, type DenseLayer } from './network';
 import { scheduledLearningRate } from './optimizers';
 import { Random } from './random';
+import { SnapshotHistory, type SessionState, type SnapshotParts } from './snapshots';
 import { boundaryOf, correctCount, modelInfoOf } from './summaries';
 import { layerTrace, tensor } from './trace';
 
@@ -54,39 +48,6 @@ export interface SessionListener {
   diagnostic?(diagnostic: TrainingDiagnostic): void;
 }
 
-/** Everything that changes while training, copied at batch starts so step-back can return to it. */
-interface Snapshot {
-  step: number;
-  cursor: Cursor;
-  weights: Float64Array[];
-  biases: Float64Array[];
-  slots: { W: [Float64Array, Float64Array]; b: [Float64Array, Float64Array] }[];
-  random: ReturnType<Random['save']>;
-  order: number[];
-  lr: number;
-  epochAccumulators: EpochAccumulators;
-  everActive: (Uint8Array | undefined)[];
-  monitor: MonitorMemory;
-  lengths: { batchLoss: number; epochLoss: number; validationLoss: number; diagnostics: number; epochs: number };
-}
-
-interface EpochAccumulators {
-  lossSum: number;
-  batches: number;
-  correct: number;
-  seen: number;
-}
-
-interface BatchInfo {
-  epoch: number;
-  batch: number;
-  step: number;
-  samples: number[];
-  lr: number;
-}
-
-const SNAPSHOT_BUDGET_BYTES = 256 * 1024 * 1024;
-
 export class TrainingSession {
   readonly traceLevel: TraceLevel;
   private network!: Network;
@@ -99,27 +60,12 @@ export class TrainingSession {
   private readonly microStepsPerBatch: number;
   /** One batch step as its micro-steps, in order: forward 0..L−1, loss, backward L−1..0, update. */
   private readonly sequence: readonly MicroStep[];
-  private readonly snapshotLimit: number;
-  /** Take a snapshot every this many batches: 1 for small nets, more when copying the weights would cost. */
-  private readonly snapshotInterval: number;
-
-  private state!: {
-    cursor: Cursor;
-    order: number[];
-    lr: number;
-    batchInfo: BatchInfo;
-    microIndex: number;
-    did: MicroStep | null;
-    lossComputed: boolean;
-    epochAccumulators: EpochAccumulators;
-    everActive: (Uint8Array | undefined)[];
-    stopped: StopReason | undefined;
-  };
+  private readonly snapshots: SnapshotHistory;
+  private state!: SessionState;
   history!: TrainingHistory;
   epochs!: EpochSummary[];
   diagnostics!: TrainingDiagnostic[];
   private reportedUpTo = 0;
-  private snapshots: Snapshot[] = [];
   private replaying = false;
   private readonly listeners = new Set<SessionListener>();
 
@@ -147,13 +93,7 @@ export class TrainingSession {
       parameters += (fanIn + 1) * layer.units;
       fanIn = layer.units;
     }
-    const snapshotBytes = parameters * 8 * 4 + 1024;
-    // Replaying a few batches of a small net costs microseconds, so small nets snapshot rarely too.
-    this.snapshotInterval = parameters > 20_000 ? 8 : 32;
-    this.snapshotLimit = Math.max(
-      2,
-      Math.min(options.snapshotLimit ?? 256, Math.floor(SNAPSHOT_BUDGET_BYTES / snapshotBytes)),
-    );
+    this.snapshots = new SnapshotHistory(parameters, options.snapshotLimit);
     this.initialize();
   }
 
@@ -215,7 +155,7 @@ export class TrainingSession {
 
   /** The earliest batch step `rewindTo` can still reach. */
   get earliestStep(): number {
-    return this.snapshots.length > 0 && this.snapshots[0].step > 0 ? this.snapshots[0].step + 1 : 0;
+    return this.snapshots.earliestStep;
   }
 
   /** Micro-steps run since the start. */
@@ -233,9 +173,10 @@ export class TrainingSession {
       this.initialize();
       return true;
     }
-    const snapshot = [...this.snapshots].reverse().find((s) => s.step * this.microStepsPerBatch < target);
+    const snapshot = this.snapshots.latestBefore((step) => step * this.microStepsPerBatch < target);
     if (!snapshot) return false;
-    this.restore(snapshot);
+    this.snapshots.restore(snapshot, this.parts());
+    this.reportedUpTo = Math.min(this.reportedUpTo, this.diagnostics.length);
     this.replaying = true;
     try {
       for (let position = snapshot.step * this.microStepsPerBatch; position < target; position++) this.microStep();
@@ -337,7 +278,7 @@ export class TrainingSession {
     this.epochs = [];
     this.diagnostics = [];
     this.reportedUpTo = 0;
-    this.snapshots = [];
+    this.snapshots.clear();
     this.report(this.monitor.initial(this.network));
   }
 
@@ -432,7 +373,7 @@ export class TrainingSession {
   private beginBatch(): void {
     const { state } = this;
     const cursor = state.cursor;
-    if (cursor.step % this.snapshotInterval === 0) this.takeSnapshot();
+    if (this.snapshots.due(cursor.step)) this.snapshots.take(this.parts());
     if (cursor.batch === 0) {
       state.order = this.model.training.shuffle
         ? this.random.permutation(this.sampleCount)
@@ -503,66 +444,9 @@ export class TrainingSession {
     }
   }
 
-  private takeSnapshot(): void {
-    const { state, network } = this;
-    const copySlots = (slots: { first: Float64Array; second: Float64Array }): [Float64Array, Float64Array] => [
-      slots.first.slice(),
-      slots.second.slice(),
-    ];
-    // Replay after a restore passes the restored batch start again; that snapshot is already here.
-    if (this.snapshots[this.snapshots.length - 1]?.step === state.cursor.step) return;
-    this.snapshots.push({
-      step: state.cursor.step,
-      cursor: { ...state.cursor },
-      weights: network.layers.map((layer) => layer.W.slice()),
-      biases: network.layers.map((layer) => layer.b.slice()),
-      slots: network.layers.map((layer) => ({ W: copySlots(layer.slotsW), b: copySlots(layer.slotsB) })),
-      random: this.random.save(),
-      order: state.order,
-      lr: state.lr,
-      epochAccumulators: { ...state.epochAccumulators },
-      everActive: state.everActive.map((active) => active?.slice()),
-      monitor: copyMemory(this.monitor.memory),
-      lengths: {
-        batchLoss: this.history.batchLoss.length,
-        epochLoss: this.history.epochLoss.length,
-        validationLoss: this.history.validationLoss.length,
-        diagnostics: this.diagnostics.length,
-        epochs: this.epochs.length,
-      },
-    });
-    if (this.snapshots.length > this.snapshotLimit) this.snapshots.shift();
-  }
-
-  private restore(snapshot: Snapshot): void {
-    const { state, network } = this;
-    network.layers.forEach((layer, k) => {
-      layer.W.set(snapshot.weights[k]);
-      layer.b.set(snapshot.biases[k]);
-      layer.slotsW.first.set(snapshot.slots[k].W[0]);
-      layer.slotsW.second.set(snapshot.slots[k].W[1]);
-      layer.slotsB.first.set(snapshot.slots[k].b[0]);
-      layer.slotsB.second.set(snapshot.slots[k].b[1]);
-    });
-    this.random.restore(snapshot.random);
-    state.cursor = { ...snapshot.cursor };
-    state.order = snapshot.order;
-    state.lr = snapshot.lr;
-    state.epochAccumulators = { ...snapshot.epochAccumulators };
-    state.everActive = snapshot.everActive.map((active) => active?.slice());
-    state.microIndex = 0;
-    state.stopped = undefined;
-    this.monitor.memory = copyMemory(snapshot.monitor);
-    const { lengths } = snapshot;
-    const history = this.history;
-    history.batchLoss.length = lengths.batchLoss;
-    history.epochLoss.length = lengths.epochLoss;
-    history.validationLoss.length = lengths.validationLoss;
-    for (const series of [...history.gradNorm, ...history.updateRatio]) series.length = snapshot.step;
-    this.diagnostics.length = lengths.diagnostics;
-    this.epochs.length = lengths.epochs;
-    this.reportedUpTo = Math.min(this.reportedUpTo, lengths.diagnostics);
-    // Later snapshots describe a future that replay will rebuild.
-    this.snapshots = this.snapshots.filter((s) => s.step <= snapshot.step);
+  /** What a snapshot copies and restores. */
+  private parts(): SnapshotParts {
+    const { network, random, monitor, state, history, epochs, diagnostics } = this;
+    return { network, random, monitor, state, history, epochs, diagnostics };
   }
 }
