@@ -70,44 +70,37 @@ function modelFor(c: Case): ModelSpec {
   };
 }
 
-/** Median time per call over several rounds, each at least `roundMs` long. */
-function timePerCall(fn: () => void, roundMs: number): number {
-  const rounds: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    let calls = 0;
-    const start = performance.now();
-    let now = start;
-    while (now - start < roundMs) {
-      for (let i = 0; i < 16; i++) fn();
-      calls += 16;
-      now = performance.now();
-    }
-    rounds.push((now - start) / calls);
+/** Time per call of `fn` over one round at least `roundMs` long. */
+function timeRound(fn: () => void, roundMs: number): number {
+  let calls = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < roundMs) {
+    for (let i = 0; i < 16; i++) fn();
+    calls += 16;
+    now = performance.now();
   }
-  rounds.sort((a, b) => a - b);
-  return rounds[3];
+  return (now - start) / calls;
 }
 
-/** Median time per batch step of whole runs (Backprop: Train) long enough to take about `roundMs` each. */
-function timePerStepInRun(c: Case, roundMs: number): number {
-  const batchesPerEpoch = Math.ceil(c.samples / c.batch);
+/** Epochs a whole run needs to take about `roundMs`. */
+function epochsForRound(c: Case, roundMs: number): number {
   const probe = new TrainingSession(modelFor(c), { traceLevel: 'summary' });
   const started = performance.now();
   probe.step('epoch');
-  const epochs = Math.max(2, Math.round(roundMs / Math.max(1e-3, performance.now() - started)));
-  const rounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const model = modelFor(c);
-    const session = new TrainingSession(
-      { ...model, training: { ...model.training, epochs } },
-      { traceLevel: 'summary' },
-    );
-    const start = performance.now();
-    session.step('run');
-    rounds.push((performance.now() - start) / (epochs * batchesPerEpoch));
-  }
-  return rounds.sort((a, b) => a - b)[2];
+  return Math.max(2, Math.round(roundMs / Math.max(1e-3, performance.now() - started)));
 }
+
+/** Time per batch step of one whole run (Backprop: Train) of `epochs` epochs. */
+function timeRunRound(c: Case, epochs: number): number {
+  const model = modelFor(c);
+  const session = new TrainingSession({ ...model, training: { ...model.training, epochs } }, { traceLevel: 'summary' });
+  const start = performance.now();
+  session.step('run');
+  return (performance.now() - start) / (epochs * Math.ceil(c.samples / c.batch));
+}
+
+const median = (values: number[]): number => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function referenceFor(c: Case): () => void {
   const reference = new ReferenceMLP(c.sizes, c.hidden, c.softmax, c.batch, 0.01);
@@ -128,23 +121,65 @@ function referenceFor(c: Case): () => void {
 
 const format = (ms: number): string => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(2)} µs`);
 
-const rows: string[][] = [['case', 'reference', 'trace off', 'summaries', 'full tensors', 'in a run']];
-const results: Record<string, Record<string, number>> = {};
-for (const c of cases) {
-  const roundMs = c.sizes[0] > 100 ? 600 : 200;
-  const reference = timePerCall(referenceFor(c), roundMs);
-  const times: Record<string, number> = { reference };
-  for (const level of ['off', 'summary', 'full'] as TraceLevel[]) {
-    const session = new TrainingSession(modelFor(c), { traceLevel: level });
-    times[level] = timePerCall(() => void session.step('batch'), roundMs);
+const VARIANTS = ['reference', 'off', 'summary', 'full', 'run'] as const;
+
+/**
+ * Times one case: the reference, each trace level, and a whole run. Rounds of the variants are interleaved
+ * and each is divided by the reference round next to it, so a noisy neighbour slows both sides of a ratio.
+ */
+function measure(c: Case): { time: Record<string, number>; ratio: Record<string, number> } {
+  const roundMs = c.sizes[0] > 100 ? 300 : 100;
+  const reference = referenceFor(c);
+  const sessions = Object.fromEntries(
+    (['off', 'summary', 'full'] as TraceLevel[]).map((level) => [
+      level,
+      new TrainingSession(modelFor(c), { traceLevel: level }),
+    ]),
+  );
+  const epochs = epochsForRound(c, roundMs);
+  const rounds: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+  const ratios: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+  for (let r = 0; r < 9; r++) {
+    for (const variant of VARIANTS) {
+      // In a run (Train, Run N Epochs) every step computes its norms, statistics and diagnostics, and a full
+      // record is built only when the UI asks (about 30 times a second): this is the cost per step there.
+      const time =
+        variant === 'reference'
+          ? timeRound(reference, roundMs)
+          : variant === 'run'
+            ? timeRunRound(c, epochs)
+            : timeRound(() => void sessions[variant].step('batch'), roundMs);
+      rounds[variant].push(time);
+      ratios[variant].push(time / rounds.reference[r]);
+    }
   }
-  // In a run (Train, Run N Epochs) every step computes its norms, statistics and diagnostics, and a full
-  // record is built only when the UI asks (about 30 times a second): this is the cost per step there.
-  times.run = timePerStepInRun(c, roundMs);
-  results[c.name] = times;
-  const ratio = (t: number) => `${format(t)} (${(t / reference).toFixed(2)}×)`;
-  rows.push([c.name, format(reference), ratio(times.off), ratio(times.summary), ratio(times.full), ratio(times.run)]);
+  return {
+    time: Object.fromEntries(VARIANTS.map((v) => [v, median(rounds[v])])),
+    ratio: Object.fromEntries(VARIANTS.map((v) => [v, median(ratios[v])])),
+  };
 }
+
+// Each case runs in its own process, as each model trains in its own worker: otherwise the big case's
+// garbage and the JIT's memory of its shapes slow the small ones down.
+const only = process.argv.indexOf('--case');
+if (only >= 0) {
+  console.log(JSON.stringify(measure(cases[Number(process.argv[only + 1])])));
+  process.exit(0);
+}
+
+const rows: string[][] = [['case', 'reference', 'trace off', 'summaries', 'full tensors', 'in a run']];
+const results: Record<string, { time: Record<string, number>; ratio: Record<string, number> }> = {};
+cases.forEach((c, index) => {
+  const output = execFileSync(process.execPath, [...process.execArgv, process.argv[1], '--case', String(index)], {
+    encoding: 'utf8',
+  });
+  const result: { time: Record<string, number>; ratio: Record<string, number> } = JSON.parse(
+    output.trim().split('\n').pop() ?? '{}',
+  );
+  results[c.name] = result;
+  const cell = (v: string) => `${format(result.time[v])} (${result.ratio[v].toFixed(2)}×)`;
+  rows.push([c.name, format(result.time.reference), cell('off'), cell('summary'), cell('full'), cell('run')]);
+});
 
 const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
 for (const row of rows) console.log(row.map((cell, col) => cell.padEnd(widths[col])).join('  '));
@@ -153,11 +188,13 @@ const w1 = results[cases[0].name];
 const w2 = results[cases[1].name];
 const w3 = results[cases[2].name];
 console.log('\nTargets:');
-console.log(`  W1 with summaries within 1.2× of the blocked reference: ${(w1.summary / w1.reference).toFixed(2)}×`);
+console.log(`  W1 with summaries within 1.2× of the blocked reference: ${w1.ratio.summary.toFixed(2)}×`);
+// The issue's "under 5 µs" was set on a machine where this reference took about 3 µs: 5/3 of the reference.
 console.log(
-  `  W2 with summaries under 5 µs/step: ${format(w2.summary)} with a record every step, ${format(w2.run)} in a run`,
+  `  W2 with summaries under 5 µs/step (≈ 1.67× of a 3 µs reference): ${format(w2.time.summary)} ` +
+    `(${w2.ratio.summary.toFixed(2)}×) with a record every step, ${format(w2.time.run)} (${w2.ratio.run.toFixed(2)}×) in a run`,
 );
-console.log(`  2-4-1 full tensors under 2× of trace off: ${(w3.full / w3.off).toFixed(2)}×`);
+console.log(`  2-4-1 full tensors under 2× of trace off: ${(w3.ratio.full / w3.ratio.off).toFixed(2)}×`);
 
 if (existsSync('dist/cli.js') && existsSync('examples/xor.nn.yaml')) {
   const start = performance.now();

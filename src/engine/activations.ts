@@ -4,36 +4,85 @@
 
 import type { ActivationName } from '../model/types';
 
+/**
+ * One activation: f and f′ over a block of `count` entries, side by side. Whole loops rather than per-entry
+ * callbacks, so each loop calls nothing and stays fast on the tiny layers this tool is mostly used with.
+ */
 interface ElementwiseActivation {
-  f(z: number, alpha: number): number;
+  /** a = f(z) */
+  forward(z: Float64Array, a: Float64Array, count: number, alpha: number): void;
+  /** δ = g ⊙ f′(z), with g = ∂L/∂a */
+  backward(z: Float64Array, a: Float64Array, g: Float64Array, delta: Float64Array, count: number, alpha: number): void;
+  /** f′ at one entry (for saturation diagnostics and hover formulas). */
   derivative(z: number, a: number, alpha: number): number;
 }
 
 const elementwise: Record<Exclude<ActivationName, 'softmax'>, ElementwiseActivation> = {
   linear: {
-    f: (z) => z,
+    forward: (z, a, count) => {
+      for (let k = 0; k < count; k++) a[k] = z[k];
+    },
+    backward: (_z, _a, g, delta, count) => {
+      for (let k = 0; k < count; k++) delta[k] = g[k];
+    },
     derivative: () => 1,
   },
   sigmoid: {
     // Two branches so exp never overflows: for z < 0 use e^z / (1 + e^z).
-    f: (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))),
+    forward: (z, a, count) => {
+      for (let k = 0; k < count; k++) {
+        const x = z[k];
+        if (x >= 0) a[k] = 1 / (1 + Math.exp(-x));
+        else {
+          const e = Math.exp(x);
+          a[k] = e / (1 + e);
+        }
+      }
+    },
+    // sigmoid′ = S(1 − S)
+    backward: (_z, a, g, delta, count) => {
+      for (let k = 0; k < count; k++) delta[k] = g[k] * a[k] * (1 - a[k]);
+    },
     derivative: (_z, a) => a * (1 - a),
   },
   tanh: {
-    f: (z) => Math.tanh(z),
+    forward: (z, a, count) => {
+      for (let k = 0; k < count; k++) a[k] = Math.tanh(z[k]);
+    },
+    // tanh′ = 1 − tanh²
+    backward: (_z, a, g, delta, count) => {
+      for (let k = 0; k < count; k++) delta[k] = g[k] * (1 - a[k] * a[k]);
+    },
     derivative: (_z, a) => 1 - a * a,
   },
   relu: {
-    f: (z) => (z > 0 ? z : 0),
+    forward: (z, a, count) => {
+      for (let k = 0; k < count; k++) a[k] = z[k] > 0 ? z[k] : 0;
+    },
+    // ReLU′ = 1[z > 0]
+    backward: (z, _a, g, delta, count) => {
+      for (let k = 0; k < count; k++) delta[k] = z[k] > 0 ? g[k] : 0;
+    },
     derivative: (z) => (z > 0 ? 1 : 0),
   },
   leaky_relu: {
-    f: (z, alpha) => (z > 0 ? z : alpha * z),
+    forward: (z, a, count, alpha) => {
+      for (let k = 0; k < count; k++) a[k] = z[k] > 0 ? z[k] : alpha * z[k];
+    },
+    backward: (z, _a, g, delta, count, alpha) => {
+      for (let k = 0; k < count; k++) delta[k] = z[k] > 0 ? g[k] : alpha * g[k];
+    },
     derivative: (z, _a, alpha) => (z > 0 ? 1 : alpha),
   },
   elu: {
-    // expm1 keeps α(e^z − 1) accurate for z near 0; for z ≤ 0, f′ = α·e^z = a + α.
-    f: (z, alpha) => (z > 0 ? z : alpha * Math.expm1(z)),
+    // expm1 keeps α(e^z − 1) accurate for z near 0.
+    forward: (z, a, count, alpha) => {
+      for (let k = 0; k < count; k++) a[k] = z[k] > 0 ? z[k] : alpha * Math.expm1(z[k]);
+    },
+    // For z ≤ 0, f′ = α·e^z = a + α.
+    backward: (z, a, g, delta, count, alpha) => {
+      for (let k = 0; k < count; k++) delta[k] = z[k] > 0 ? g[k] : g[k] * (a[k] + alpha);
+    },
     derivative: (z, a, alpha) => (z > 0 ? 1 : a + alpha),
   },
 };
@@ -51,8 +100,7 @@ export function activate(
     for (let i = 0; i < m; i++) softmaxRow(z, a, i * n, n);
     return;
   }
-  const { f } = elementwise[name];
-  for (let k = 0; k < m * n; k++) a[k] = f(z[k], alpha);
+  elementwise[name].forward(z, a, m * n, alpha);
 }
 
 /** δ = ∂L/∂z from g = ∂L/∂a: g ⊙ f′(z) elementwise, or the softmax Jacobian-vector product s ⊙ (g − (g·s)). */
@@ -75,8 +123,7 @@ export function activationBackward(
     }
     return;
   }
-  const { derivative } = elementwise[name];
-  for (let k = 0; k < m * n; k++) delta[k] = gradA[k] * derivative(z[k], a[k], alpha);
+  elementwise[name].backward(z, a, gradA, delta, m * n, alpha);
 }
 
 /** f′ at one entry (for saturation diagnostics and hover formulas); softmax reports its diagonal s(1−s). */

@@ -27,12 +27,43 @@ export interface Position {
   batch: number;
 }
 
-export interface LayerStepStats {
-  gradNorm: number;
-  weightNorm: number;
-  updateRatio: number;
+/**
+ * ‖dW‖, ‖W‖, ‖ΔW‖/‖W‖ and the saturated fraction of each layer after an update, by layer index. Reused
+ * every step (this runs once per batch, so it allocates nothing).
+ */
+export class StepStats {
+  readonly gradNorm: Float64Array;
+  readonly weightNorm: Float64Array;
+  readonly updateRatio: Float64Array;
   /** Fraction of (sample, unit) entries of a sigmoid/tanh layer whose slope is under 4% of its maximum. */
-  saturated: number;
+  readonly saturated: Float64Array;
+
+  constructor(layerCount: number) {
+    this.gradNorm = new Float64Array(layerCount);
+    this.weightNorm = new Float64Array(layerCount);
+    this.updateRatio = new Float64Array(layerCount);
+    this.saturated = new Float64Array(layerCount);
+  }
+
+  measure(network: Network): this {
+    for (const layer of network.layers) {
+      const { W, dW, stepW } = layer;
+      let gradSquares = 0;
+      let stepSquares = 0;
+      let weightSquares = 0;
+      for (let i = 0; i < W.length; i++) {
+        gradSquares += dW[i] * dW[i];
+        stepSquares += stepW[i] * stepW[i];
+        weightSquares += W[i] * W[i];
+      }
+      const k = layer.index;
+      this.gradNorm[k] = Math.sqrt(gradSquares);
+      this.weightNorm[k] = Math.sqrt(weightSquares);
+      this.updateRatio[k] = weightSquares > 0 ? Math.sqrt(stepSquares / weightSquares) : 0;
+      this.saturated[k] = saturatedFraction(layer, network);
+    }
+    return this;
+  }
 }
 
 const SATURATION_SLOPE = 0.04;
@@ -114,18 +145,21 @@ export class DiagnosticsMonitor {
   }
 
   /** Checks after each batch step's update. */
-  afterStep(network: Network, stats: LayerStepStats[], at: Position): TrainingDiagnostic[] {
+  afterStep(network: Network, stats: StepStats, at: Position): TrainingDiagnostic[] {
     const t = this.thresholds;
     const found: TrainingDiagnostic[] = [];
     const layers = network.layers;
-    const outputNorm = stats[stats.length - 1].gradNorm;
+    const outputNorm = stats.gradNorm[layers.length - 1];
     let laterMax = 0;
     // A layer's gradient matters only if it, or a layer below it, can still learn.
     this.learnsAtOrBelow ??= layers.map((_, k) => layers.slice(0, k + 1).some((layer) => layer.trainable));
     const learnsAtOrBelow = this.learnsAtOrBelow;
     for (let k = layers.length - 1; k >= 0; k--) {
       const layer = layers[k];
-      const { gradNorm, updateRatio, saturated, weightNorm } = stats[k];
+      const gradNorm = stats.gradNorm[k];
+      const updateRatio = stats.updateRatio[k];
+      const weightNorm = stats.weightNorm[k];
+      const saturated = stats.saturated[k];
       // Vanishing means the signal present at the top did not reach this layer, so a converged net (tiny
       // gradients everywhere, including the output layer) is not flagged.
       const belowFloor = gradNorm < t.vanishingFloor && outputNorm >= 100 * t.vanishingFloor;
@@ -264,26 +298,6 @@ export class DiagnosticsMonitor {
     active[key] = true;
     return true;
   }
-}
-
-/** ‖dW‖, ‖ΔW‖/‖W‖ and the saturated fraction of each layer after an update. */
-export function layerStepStats(network: Network): LayerStepStats[] {
-  return network.layers.map((layer) => {
-    let gradSquares = 0;
-    let stepSquares = 0;
-    let weightSquares = 0;
-    for (let i = 0; i < layer.W.length; i++) {
-      gradSquares += layer.dW[i] * layer.dW[i];
-      stepSquares += layer.stepW[i] * layer.stepW[i];
-      weightSquares += layer.W[i] * layer.W[i];
-    }
-    return {
-      gradNorm: Math.sqrt(gradSquares),
-      weightNorm: Math.sqrt(weightSquares),
-      updateRatio: weightSquares > 0 ? Math.sqrt(stepSquares / weightSquares) : 0,
-      saturated: saturatedFraction(layer, network),
-    };
-  });
 }
 
 function saturatedFraction(layer: DenseLayer, network: Network): number {

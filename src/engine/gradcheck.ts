@@ -33,6 +33,8 @@ export function gradientCheck(model: ModelSpec, options: GradientCheckOptions = 
     fromRows(model.train.inputs, model.inputSize).data,
     fromRows(model.train.targets, outputs).data,
     samples,
+    0,
+    samples.length,
   );
 
   const totalLoss = (): number => {

@@ -117,12 +117,12 @@ export class Network {
     return this.layers[this.layers.length - 1];
   }
 
-  /** Copies the samples named by `indices` into X and Y, and marks every layer as not yet computed. */
-  loadBatch(inputs: Float64Array, targets: Float64Array, indices: readonly number[]): void {
-    this.m = indices.length;
+  /** Copies samples order[first .. first+count) into X and Y, and marks every layer as not yet computed. */
+  loadBatch(inputs: Float64Array, targets: Float64Array, order: readonly number[], first: number, count: number): void {
+    this.m = count;
     const { inputSize: n, outputSize: o } = this;
-    for (let row = 0; row < indices.length; row++) {
-      const sample = indices[row];
+    for (let row = 0; row < count; row++) {
+      const sample = order[first + row];
       for (let j = 0; j < n; j++) this.X[row * n + j] = inputs[sample * n + j];
       for (let j = 0; j < o; j++) this.Y[row * o + j] = targets[sample * o + j];
     }

@@ -17,7 +17,7 @@ import type {
   TrainingDiagnostic,
   TrainingHistory,
 } from '../protocol';
-import { DiagnosticsMonitor, layerStepStats, newMonitorMemory, type Position } from './diagnostics';
+import { DiagnosticsMonitor, newMonitorMemory, StepStats, type Position } from './diagnostics';
 import { allFinite, fromRows, toRows } from './matrix';
 import { Network, type DenseLayer } from './network';
 import { scheduledLearningRate } from './optimizers';
@@ -61,6 +61,9 @@ export class TrainingSession {
   /** One batch step as its micro-steps, in order: forward 0..L−1, loss, backward L−1..0, update. */
   private readonly sequence: readonly MicroStep[];
   private readonly snapshots: SnapshotHistory;
+  private readonly stats: StepStats;
+  /** 0, 1, …, n−1: the order of every epoch when not shuffling (never mutated, so shared). */
+  private readonly inOrder: readonly number[];
   private state!: SessionState;
   history!: TrainingHistory;
   epochs!: EpochSummary[];
@@ -94,6 +97,8 @@ export class TrainingSession {
       fanIn = layer.units;
     }
     this.snapshots = new SnapshotHistory(parameters, options.snapshotLimit);
+    this.stats = new StepStats(model.layers.length);
+    this.inOrder = Array.from({ length: this.sampleCount }, (_, i) => i);
     this.initialize();
   }
 
@@ -201,7 +206,7 @@ export class TrainingSession {
       epoch: info.epoch,
       batch: info.batch,
       step: info.step,
-      samples: info.samples,
+      samples: info.order.slice(info.first, info.first + info.count),
       lr: info.lr,
       layers:
         level === 'off'
@@ -260,7 +265,7 @@ export class TrainingSession {
       },
       order: [],
       lr: model.optimizer.lr,
-      batchInfo: { epoch: 0, batch: 0, step: 0, samples: [], lr: model.optimizer.lr },
+      batchInfo: { epoch: 0, batch: 0, step: 0, lr: model.optimizer.lr, order: [], first: 0, count: 0 },
       microIndex: 0,
       did: null,
       lossComputed: false,
@@ -346,14 +351,22 @@ export class TrainingSession {
       }
       case 'update': {
         network.update(state.lr, state.cursor.step + 1);
-        const stats = layerStepStats(network);
-        for (let layer = 0; layer < stats.length; layer++) {
-          this.history.gradNorm[layer].push(stats[layer].gradNorm);
-          this.history.updateRatio[layer].push(stats[layer].updateRatio);
+        const stats = this.stats.measure(network);
+        for (let layer = 0; layer < network.layers.length; layer++) {
+          this.history.gradNorm[layer].push(stats.gradNorm[layer]);
+          this.history.updateRatio[layer].push(stats.updateRatio[layer]);
         }
-        const broken = network.layers.find((layer) => !allFinite(layer.W) || !allFinite(layer.b));
+        let broken: DenseLayer | undefined;
+        for (const layer of network.layers) {
+          // A finite ‖W‖ means every weight is finite; only an infinite one needs the exact check.
+          const weightsFinite = Number.isFinite(stats.weightNorm[layer.index]) || allFinite(layer.W);
+          if (!weightsFinite || !allFinite(layer.b)) {
+            broken = layer;
+            break;
+          }
+        }
         if (broken) this.halt(broken, 'weights after the update');
-        else this.report(this.monitor.afterStep(network, stats, this.position()));
+        else this.report(this.monitor.afterStep(network, stats, state.cursor));
         break;
       }
     }
@@ -375,9 +388,7 @@ export class TrainingSession {
     const cursor = state.cursor;
     if (this.snapshots.due(cursor.step)) this.snapshots.take(this.parts());
     if (cursor.batch === 0) {
-      state.order = this.model.training.shuffle
-        ? this.random.permutation(this.sampleCount)
-        : Array.from({ length: this.sampleCount }, (_, i) => i);
+      state.order = this.model.training.shuffle ? this.random.permutation(this.sampleCount) : this.inOrder;
       state.lr = scheduledLearningRate(this.model.optimizer.lr, this.model.optimizer.schedule, cursor.epoch);
       state.epochAccumulators = { lossSum: 0, batches: 0, correct: 0, seen: 0 };
       state.everActive = this.network.layers.map((layer) =>
@@ -385,9 +396,17 @@ export class TrainingSession {
       );
     }
     const start = cursor.batch * this.batchSize;
-    const samples = state.order.slice(start, Math.min(this.sampleCount, start + this.batchSize));
-    this.network.loadBatch(this.trainInputs, this.trainTargets, samples);
-    state.batchInfo = { epoch: cursor.epoch, batch: cursor.batch, step: cursor.step, samples, lr: state.lr };
+    const count = Math.min(this.sampleCount, start + this.batchSize) - start;
+    this.network.loadBatch(this.trainInputs, this.trainTargets, state.order, start, count);
+    // Updated in place: this runs every batch.
+    const info = state.batchInfo;
+    info.epoch = cursor.epoch;
+    info.batch = cursor.batch;
+    info.step = cursor.step;
+    info.lr = state.lr;
+    info.order = state.order;
+    info.first = start;
+    info.count = count;
     state.lossComputed = false;
   }
 

@@ -18,14 +18,17 @@ export interface BatchInfo {
   epoch: number;
   batch: number;
   step: number;
-  samples: number[];
   lr: number;
+  /** The batch's samples are order[first .. first + count). */
+  order: readonly number[];
+  first: number;
+  count: number;
 }
 
 /** The session's mutable position and per-epoch bookkeeping. */
 export interface SessionState {
   cursor: Cursor;
-  order: number[];
+  order: readonly number[];
   lr: number;
   batchInfo: BatchInfo;
   microIndex: number;
@@ -53,7 +56,7 @@ interface Snapshot {
   biases: Float64Array[];
   slots: { W: [Float64Array, Float64Array]; b: [Float64Array, Float64Array] }[];
   random: ReturnType<Random['save']>;
-  order: number[];
+  order: readonly number[];
   lr: number;
   epochAccumulators: EpochAccumulators;
   everActive: (Uint8Array | undefined)[];
