@@ -27,9 +27,14 @@ let result;
 try {
   result = JSON.parse(readFileSync(resultFile, 'utf8'));
 } catch {
+  result = undefined;
+}
+if (code === 124 || !result || result.running) {
   console.error(handle.log().slice(-4000));
-  console.error(code === 124 ? 'extension tests timed out' : `extension host exited with ${code} and wrote no result`);
-  console.log('0 passed, 1 failed');
+  for (const name of result?.passedNames ?? []) console.log(`ok ${name}`);
+  if (result?.running) console.error(`stuck in: ${result.running}`);
+  console.error(code === 124 ? 'extension tests timed out' : `extension host exited with ${code}`);
+  console.log(`${result?.passed ?? 0} passed, ${(result?.failed ?? 0) + 1} failed`);
   process.exit(1);
 }
 for (const failure of result.failures ?? []) console.error(`FAIL ${failure.name}\n${failure.error}\n`);

@@ -7,6 +7,7 @@ import { LayerHoverProvider } from './hover';
 import { LayerInlayHintsProvider } from './inlayHints';
 import { ModelDiagnostics } from './modelDiagnostics';
 import { BackpropPanel, PANEL_VIEW_TYPE } from './panel';
+import { KeyHoverProvider, ModelCompletionProvider, YAML_MODEL_FILES } from './schemaHelp';
 import { SessionManager } from './sessions';
 import { TrainingStatusBar } from './statusBar';
 
@@ -35,6 +36,12 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     vscode.languages.registerCodeLensProvider(MODEL_FILES, new LayerCodeLensProvider(sessions)),
     vscode.languages.registerHoverProvider(MODEL_FILES, new LayerHoverProvider(sessions)),
     vscode.languages.registerInlayHintsProvider(MODEL_FILES, new LayerInlayHintsProvider(sessions)),
+    vscode.languages.registerCompletionItemProvider(
+      YAML_MODEL_FILES,
+      new ModelCompletionProvider(),
+      ...ModelCompletionProvider.triggerCharacters,
+    ),
+    vscode.languages.registerHoverProvider(YAML_MODEL_FILES, new KeyHoverProvider()),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel) {
         BackpropPanel.revive(panel, context, sessions, (command) => commands.runPanelCommand(command));

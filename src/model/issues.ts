@@ -125,7 +125,8 @@ export function reportSchemaIssues(
         else collector.at(path, `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describe(actual)}`);
         break;
       case 'invalid_value':
-        collector.at(path, `'${String(actual)}' is not one of: ${issue.values.map(String).join(', ')}`);
+        if (actual === undefined) collector.at(path.slice(0, -1), `missing required key '${path[path.length - 1]}'`);
+        else collector.at(path, `'${String(actual)}' is not one of: ${issue.values.map(String).join(', ')}`);
         break;
       case 'too_small':
       case 'too_big': {

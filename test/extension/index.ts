@@ -251,6 +251,39 @@ test('a broken model file shows errors in Problems at the right place, and they 
   assert.notEqual(api.sessions.session?.uri.toString(), document.uri.toString());
 });
 
+test('completion in a YAML model file offers the schema’s keys and values, and hovering a key documents it', async () => {
+  const uri = vscode.Uri.joinPath(folder(), 'typing.nn.yaml');
+  const text = 'input: 2\nlayers:\n  - name: hidden\n    activation: \n    un\nloss: mse\n';
+  writeFileSync(uri.fsPath, text);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document);
+  const labels = async (position: vscode.Position, trigger?: string) => {
+    const list = (await vscode.commands.executeCommand(
+      'vscode.executeCompletionItemProvider',
+      uri,
+      position,
+      trigger,
+    )) as vscode.CompletionList;
+    return list.items.map((item) => (typeof item.label === 'string' ? item.label : item.label.label));
+  };
+  const values = await labels(new vscode.Position(3, 16), ' ');
+  assert.ok(values.includes('sigmoid') && values.includes('leaky_relu'), values.join(','));
+  const keys = await labels(new vscode.Position(4, 6));
+  assert.ok(keys.includes('units') && keys.includes('frozen'), keys.join(','));
+  assert.ok(!keys.includes('name'), 'a key already written is not offered again');
+  const hovers = (await vscode.commands.executeCommand(
+    'vscode.executeHoverProvider',
+    uri,
+    new vscode.Position(5, 1),
+  )) as vscode.Hover[];
+  const hoverText = hovers
+    .flatMap((hover) => hover.contents.map((content) => (typeof content === 'string' ? content : content.value)))
+    .join('\n');
+  assert.match(hoverText, /\*\*loss\*\*: mse = mean over the batch/);
+  assert.match(hoverText, /`binary_cross_entropy`/);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+});
+
 test('Open Example copies an example into the workspace and opens it', async () => {
   const document = (await vscode.commands.executeCommand(
     'backprop.openExample',
@@ -344,7 +377,14 @@ export async function run(): Promise<void> {
   let passed = 0;
   const failures: { name: string; error: string }[] = [];
   const passedNames: string[] = [];
+  // Written before and after every test, so a run that hangs still says how far it got and where.
+  const record = (running?: string) =>
+    writeFileSync(
+      process.env.EXT_TEST_RESULT!,
+      JSON.stringify({ passed, failed: failures.length, failures, passedNames, running }),
+    );
   for (const { name, run: body } of tests) {
+    record(name);
     try {
       await body();
       passed++;
@@ -353,8 +393,5 @@ export async function run(): Promise<void> {
       failures.push({ name, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     }
   }
-  writeFileSync(
-    process.env.EXT_TEST_RESULT!,
-    JSON.stringify({ passed, failed: failures.length, failures, passedNames }),
-  );
+  record();
 }

@@ -38,6 +38,7 @@ const expected: Record<string, string[]> = {
   ],
   'missing-keys.nn.yaml': [
     "missing-keys.nn.yaml:3:5: layers[0]: missing required key 'units'",
+    "missing-keys.nn.yaml:4:5: layers[1]: missing required key 'activation'",
     "missing-keys.nn.yaml:1:1: missing required key 'loss'",
   ],
   'nan-data.nn.yaml': [
