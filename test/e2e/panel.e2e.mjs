@@ -13,6 +13,11 @@ const results = join(ROOT, 'test-results');
 mkdirSync(results, { recursive: true });
 const workspace = mkdtempSync(join(tmpdir(), 'backprop-e2e-'));
 cpSync(join(ROOT, 'examples'), workspace, { recursive: true });
+// A model being written, for the completion check.
+writeFileSync(
+  join(workspace, 'typing.nn.yaml'),
+  'input: 2\nlayers:\n  - name: hidden\n    units: 4\n    activation: \n',
+);
 writeFileSync(
   join(workspace, 'wide.nn.yaml'),
   'name: wide\ninput: [x, y]\nlayers:\n  - {name: wide, units: 64, activation: relu}\n  - {name: out, units: 1, activation: sigmoid}\nloss: binary_cross_entropy\noptimizer: {type: adam, lr: 0.01}\ntraining: {epochs: 50}\ndata: {generate: {kind: circle, samples: 100}}\n',
@@ -212,6 +217,27 @@ try {
     );
     const selection = await frame.$eval('#selection', (e) => e.textContent);
     assert(/hidden: unit 2/.test(selection) && /δ = \[/.test(selection), selection);
+  });
+
+  await check('typing a model offers the schema’s values in the suggest widget', async () => {
+    await openFile('typing.nn.yaml');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('End');
+    await page.keyboard.type('s');
+    await page.keyboard.press('Control+Space');
+    await page.waitForSelector('.suggest-widget .monaco-list-row[aria-label*="sigmoid"]', { timeout: 15_000 });
+    const labels = await page.$$eval('.suggest-widget .monaco-list-row', (rows) =>
+      rows.map((row) => row.getAttribute('aria-label') ?? ''),
+    );
+    assert(
+      labels.some((label) => label.includes('softmax')),
+      labels.join(' / '),
+    );
+    assert(!labels.some((label) => label.includes('units')), `keys offered in a value position: ${labels.join(' / ')}`);
+    await page.screenshot({ path: join(results, `${tag}-completion.png`) });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Z');
   });
 
   await check('the vanishing example shows a vanishing-gradient warning on the right layers', async () => {
