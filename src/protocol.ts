@@ -247,13 +247,29 @@ export type WorkerRequest =
   | { type: 'stepBack' }
   | { type: 'gradCheck' }
   | { type: 'boundary'; resolution: number }
-  | { type: 'selectLayer'; layer: number };
+  | { type: 'selectLayer'; layer: number }
+  /** Every point of the history and every epoch summary (Export Trace); updates carry a thinned view. */
+  | { type: 'fullHistory' };
 
-/** What a UI needs after any change: the current record and everything accumulated so far. */
+/** The history as the charts get it: thinned to a few thousand points, with the x of each point. */
+export interface HistoryView {
+  /** 1-based batch step of each point of batchLoss, gradNorm and updateRatio. */
+  steps: number[];
+  batchLoss: number[];
+  gradNorm: number[][];
+  updateRatio: number[][];
+  /** 1-based epoch of each point of epochLoss and validationLoss. */
+  epochs: number[];
+  epochLoss: number[];
+  validationLoss: number[];
+}
+
+/** What a UI needs after any change: the current record, the history to chart, and the warnings so far. */
 export interface TrainingUpdate {
   record: TraceRecord;
-  history: TrainingHistory;
-  epochs: EpochSummary[];
+  history: HistoryView;
+  /** The latest finished epoch, if any. */
+  lastEpoch?: EpochSummary;
   diagnostics: TrainingDiagnostic[];
   running: boolean;
   canStepBack: boolean;
@@ -264,6 +280,7 @@ export type WorkerEvent =
   | { type: 'update'; update: TrainingUpdate }
   | { type: 'stopped'; reason: StopReason; update: TrainingUpdate }
   | { type: 'gradCheck'; result: GradientCheckResult }
+  | { type: 'fullHistory'; history: TrainingHistory; epochs: EpochSummary[] }
   | { type: 'boundary'; boundary: DecisionBoundary | null }
   | { type: 'error'; message: string };
 
@@ -304,6 +321,7 @@ export type ToWebviewMessage =
   | { type: 'update'; update: TrainingUpdate }
   | { type: 'boundary'; boundary: DecisionBoundary | null }
   | { type: 'gradCheck'; result: GradientCheckResult }
+  | { type: 'fullHistory'; history: TrainingHistory; epochs: EpochSummary[] }
   | { type: 'select'; layer: number }
   | { type: 'error'; message: string };
 

@@ -17,8 +17,7 @@ const slots = new Map<string, ChartSlot>();
 export function renderCharts(host: HTMLElement, state: PanelState): void {
   const { history } = state.update;
   const names = state.model.layers.map((layer) => layer.name);
-  const steps = history.batchLoss.map((_, i) => i + 1);
-  const epochs = history.epochLoss.map((_, i) => i + 1);
+  const { steps, epochs } = history;
   const positive = (series: number[]) => series.map((v) => (v > 0 && Number.isFinite(v) ? v : null));
   chart(host, 'chart-batch-loss', 'Loss per batch step', ['batch loss'], [steps, history.batchLoss], false);
   chart(

@@ -205,6 +205,7 @@ function isUpdate(value: unknown): value is TrainingUpdate {
     typeof candidate === 'object' &&
     !!candidate.record &&
     Array.isArray(candidate.record.layers) &&
-    !!candidate.history
+    !!candidate.history &&
+    Array.isArray(candidate.history.steps)
   );
 }

@@ -62,11 +62,10 @@ export function describePosition(state: PanelState): string {
 }
 
 export function describeLoss(state: PanelState): string {
-  const { record, epochs } = state.update;
+  const { record, lastEpoch: last } = state.update;
   const parts: string[] = [];
   if (record.loss !== undefined && record.loss !== null)
     parts.push(`batch loss ${formatNumber(record.loss, state.digits)}`);
-  const last = epochs[epochs.length - 1];
   if (last) {
     parts.push(`epoch loss ${formatNumber(last.loss, state.digits)}`);
     if (last.accuracy !== undefined) parts.push(`accuracy ${(last.accuracy * 100).toFixed(1)}%`);

@@ -2,3 +2,4 @@
 export { TrainingSession, type RunOptions, type SessionListener, type SessionOptions } from './session';
 export { gradientCheck, relativeError, type GradientCheckOptions } from './gradcheck';
 export { Random } from './random';
+export { historyView, MAX_SERIES_POINTS, thinnedIndices } from './historyView';

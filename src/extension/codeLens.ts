@@ -11,7 +11,7 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses = this.changed.event;
 
   constructor(private readonly sessions: SessionManager) {
-    sessions.onDidUpdate(({ event }) => event.immediate && this.changed.fire());
+    sessions.onDidUpdateEditor(() => this.changed.fire());
     sessions.onDidChangeSession(() => this.changed.fire());
   }
 

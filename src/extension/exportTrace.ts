@@ -2,6 +2,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import type { EpochSummary, TrainingHistory } from '../protocol';
 import type { TrainingController } from './trainingController';
 
 export async function exportTrace(session: TrainingController, target?: string): Promise<string | undefined> {
@@ -15,18 +16,21 @@ export async function exportTrace(session: TrainingController, target?: string):
     if (!uri) return undefined;
     file = uri.fsPath;
   }
-  await writeFile(file, file.toLowerCase().endsWith('.csv') ? toCsv(session) : toJson(session));
+  const { history, epochs } = await session.fullHistory();
+  await writeFile(
+    file,
+    file.toLowerCase().endsWith('.csv') ? toCsv(session, history) : toJson(session, history, epochs),
+  );
   return file;
 }
 
-function toJson(session: TrainingController): string {
-  const { record, history, epochs, diagnostics } = session.latest;
+function toJson(session: TrainingController, history: TrainingHistory, epochs: EpochSummary[]): string {
+  const { record, diagnostics } = session.latest;
   return `${JSON.stringify({ model: session.model, record, history, epochs, diagnostics }, null, 1)}\n`;
 }
 
 /** One row per batch step: the loss, then ‖dW‖ and ‖ΔW‖/‖W‖ of each layer. */
-function toCsv(session: TrainingController): string {
-  const { history } = session.latest;
+function toCsv(session: TrainingController, history: TrainingHistory): string {
   const names = session.model.layers.map((layer) => layer.name);
   const header = ['step', 'loss', ...names.map((n) => `grad_norm_${n}`), ...names.map((n) => `update_ratio_${n}`)];
   const rows = history.batchLoss.map((loss, step) => [

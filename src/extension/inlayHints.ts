@@ -11,7 +11,7 @@ export class LayerInlayHintsProvider implements vscode.InlayHintsProvider {
   readonly onDidChangeInlayHints = this.changed.event;
 
   constructor(private readonly sessions: SessionManager) {
-    sessions.onDidUpdate(({ event }) => event.immediate && this.changed.fire());
+    sessions.onDidUpdateEditor(() => this.changed.fire());
     sessions.onDidChangeSession(() => this.changed.fire());
   }
 

@@ -22,7 +22,7 @@ export class ModelDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((document) => this.check(document)),
       vscode.workspace.onDidChangeTextDocument(({ document }) => this.schedule(document)),
       vscode.workspace.onDidCloseTextDocument((document) => this.fileProblems.delete(document.uri)),
-      sessions.onDidUpdate(({ event }) => event.immediate && this.showTraining()),
+      sessions.onDidUpdateEditor(() => this.showTraining()),
       sessions.onDidChangeSession(() => this.showTraining()),
     );
     for (const document of vscode.workspace.textDocuments) this.check(document);

@@ -12,7 +12,6 @@ import {
 } from '../protocol';
 import { settings } from './config';
 import type { SessionManager } from './sessions';
-import { compact } from './series';
 import { LatestThrottle } from './throttle';
 import type { TrainingController } from './trainingController';
 
@@ -69,7 +68,7 @@ export class BackpropPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     panel.webview.html = html(panel.webview, context.extensionUri);
     this.throttle = new LatestThrottle(
-      (update) => this.post({ type: 'update', update: compact(update) }),
+      (update) => this.post({ type: 'update', update }),
       1000 / settings().updatesPerSecond,
     );
     this.disposables.push(
@@ -114,7 +113,7 @@ export class BackpropPanel implements vscode.Disposable {
 export function panelState(session: TrainingController): PanelState {
   return {
     model: session.model,
-    update: compact(session.latest),
+    update: session.latest,
     ...(session.boundary !== undefined ? { boundary: session.boundary } : {}),
     ...(session.gradCheck ? { gradCheck: session.gradCheck } : {}),
     selectedLayer: session.selectedLayer,

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { formatIssue, parseModelText } from '../model';
 import type { TraceLevel } from '../protocol';
 import { settings } from './config';
+import { LatestThrottle } from './throttle';
 import { TrainingController, type UpdateEvent } from './trainingController';
 
 export const MODEL_FILE = /\.nn\.(ya?ml|json)$/i;
@@ -21,6 +22,16 @@ export class SessionManager implements vscode.Disposable {
   readonly onDidChangeSession = this.changeEmitter.event;
   /** Any step, run progress or stop of the current session. */
   readonly onDidUpdate = this.updateEmitter.event;
+  private readonly editorEmitter = new vscode.EventEmitter<TrainingController>();
+  /**
+   * What the editor shows (CodeLens, inlay hints, Problems) should change: at once after a single step or a
+   * stop, about once a second during a run, since every refresh re-lays out the lines around the layers.
+   */
+  readonly onDidUpdateEditor = this.editorEmitter.event;
+  private readonly editorThrottle = new LatestThrottle<TrainingController>(
+    (controller) => this.editorEmitter.fire(controller),
+    1000,
+  );
   private current: TrainingController | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -67,7 +78,12 @@ export class SessionManager implements vscode.Disposable {
     this.current = controller;
     controller.onDidUpdate((event) => {
       this.updateEmitter.fire({ controller, event });
-      if (event.immediate) void this.setContext();
+      if (event.immediate) {
+        this.editorThrottle.flush(controller);
+        void this.setContext();
+      } else {
+        this.editorThrottle.push(controller);
+      }
     });
     controller.onDidChangeState(() => void this.setContext());
     controller.onDidEnd(() => {
@@ -102,6 +118,8 @@ export class SessionManager implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
     this.changeEmitter.dispose();
     this.updateEmitter.dispose();
+    this.editorThrottle.dispose();
+    this.editorEmitter.dispose();
   }
 }
 

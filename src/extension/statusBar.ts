@@ -35,8 +35,7 @@ export class TrainingStatusBar implements vscode.Disposable {
       : `${cursor.phase}${cursor.layer >= 0 ? ` ${session.model.layers[cursor.layer].name}` : ''}`;
     const icon =
       session.state === 'running' ? '$(sync~spin)' : session.state === 'stopped' ? '$(error)' : '$(debug-pause)';
-    const loss =
-      session.latest.epochs.length > 0 ? session.latest.epochs[session.latest.epochs.length - 1].loss : record.loss;
+    const loss = session.latest.lastEpoch?.loss ?? record.loss;
     this.item.text = `${icon} epoch ${Math.min(cursor.epoch + 1, session.model.epochs)}/${session.model.epochs} · batch ${cursor.batch + 1}/${cursor.batchesPerEpoch} · ${where} · loss ${formatNumber(loss, 4)}`;
     this.item.tooltip = `Backprop: ${session.model.name} — click to show the panel`;
     this.item.show();

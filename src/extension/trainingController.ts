@@ -5,11 +5,13 @@ import * as vscode from 'vscode';
 import type { ModelSpec } from '../model/types';
 import type {
   DecisionBoundary,
+  EpochSummary,
   GradientCheckResult,
   ModelInfo,
   StepGranularity,
   StopReason,
   TraceLevel,
+  TrainingHistory,
   TrainingUpdate,
   WorkerEvent,
 } from '../protocol';
@@ -122,6 +124,14 @@ export class TrainingController implements vscode.Disposable {
     this.worker.send({ type: 'gradCheck' });
     const event = await done;
     return (event as Extract<WorkerEvent, { type: 'gradCheck' }>).result;
+  }
+
+  /** Every point of the history and every epoch summary, for Export Trace (updates carry a thinned view). */
+  async fullHistory(): Promise<{ history: TrainingHistory; epochs: EpochSummary[] }> {
+    const done = this.waitFor('fullHistory');
+    this.worker.send({ type: 'fullHistory' });
+    const event = (await done) as Extract<WorkerEvent, { type: 'fullHistory' }>;
+    return { history: event.history, epochs: event.epochs };
   }
 
   async decisionBoundary(resolution: number): Promise<DecisionBoundary | null> {

@@ -3,7 +3,7 @@
 // any failure becomes an `error` event.
 
 import { parentPort } from 'node:worker_threads';
-import { gradientCheck, TrainingSession } from '../engine';
+import { gradientCheck, historyView, TrainingSession } from '../engine';
 import type { StepGranularity, StopReason, TrainingUpdate, WorkerEvent, WorkerRequest } from '../protocol';
 
 /** While running, publish progress at most this often; the host throttles again for the webview. */
@@ -60,6 +60,9 @@ class TrainingWorker {
           boundary: session.decisionBoundary(Math.min(100, Math.max(4, request.resolution))) ?? null,
         });
         return;
+      case 'fullHistory':
+        this.post({ type: 'fullHistory', history: session.history, epochs: session.epochs });
+        return;
       case 'selectLayer':
         this.selectedLayer = request.layer;
         if (!this.run) this.post({ type: 'update', update: this.update(false) });
@@ -105,10 +108,11 @@ class TrainingWorker {
     // While running, a big model's selected layer is not copied in full 30 times a second; it is at each stop.
     const record = session.trace(undefined, running ? [] : [this.selectedLayer]);
     const cursor = session.cursor;
+    const epochs = session.epochs;
     return {
       record,
-      history: session.history,
-      epochs: session.epochs,
+      history: historyView(session.history),
+      lastEpoch: epochs[epochs.length - 1],
       diagnostics: session.diagnostics,
       running,
       canStepBack: cursor.step > 0 || record.did !== null,

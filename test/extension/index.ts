@@ -151,12 +151,17 @@ test('Step Batch, Step Epoch, Run N Epochs and Train-to-the-end on XOR', async (
   update = (await vscode.commands.executeCommand('backprop.stepBatch')) as TrainingUpdate;
   assert.equal(update.record.cursor.step, 1);
   update = (await vscode.commands.executeCommand('backprop.stepEpoch')) as TrainingUpdate;
-  assert.equal(update.epochs.length, 2);
+  assert.equal(update.lastEpoch?.epoch, 1);
+  assert.deepEqual(update.history.epochs, [1, 2]);
   update = (await vscode.commands.executeCommand('backprop.runEpochs', 10)) as TrainingUpdate;
-  assert.equal(update.epochs.length, 12);
+  assert.equal(update.lastEpoch?.epoch, 11);
+  assert.equal(update.history.epochLoss.length, 12);
   update = (await vscode.commands.executeCommand('backprop.train')) as TrainingUpdate;
   assert.equal(update.record.cursor.finished, true);
-  assert.equal(update.epochs[update.epochs.length - 1].accuracy, 1);
+  assert.equal(update.lastEpoch?.accuracy, 1);
+  // 2000 epochs of one batch each: the charts get at most 2000 points, each with its true step.
+  assert.equal(update.history.batchLoss.length, 2000);
+  assert.equal(update.history.steps[update.history.steps.length - 1], 2000);
 });
 
 test('Pause stops a long run and the editor stays responsive meanwhile', async () => {
@@ -171,6 +176,12 @@ test('Pause stops a long run and the editor stays responsive meanwhile', async (
   const started = Date.now();
   await sleep(50);
   assert.ok(Date.now() - started < 1000);
+  // CodeLens, inlay hints and Problems follow a run about once a second, not 30 times.
+  let editorRefreshes = 0;
+  const listening = api.sessions.onDidUpdateEditor(() => editorRefreshes++);
+  await sleep(3200);
+  listening.dispose();
+  assert.ok(editorRefreshes >= 2 && editorRefreshes <= 4, `${editorRefreshes} editor refreshes in 3.2 s`);
   const paused = (await vscode.commands.executeCommand('backprop.pause')) as TrainingUpdate;
   assert.equal(paused.running, false);
   assert.ok(paused.record.cursor.step > 0);

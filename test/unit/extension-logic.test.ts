@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatNumber, markdownMatrix } from '../../src/extension/format';
-import { thinSeries } from '../../src/extension/series';
+import { historyView, thinnedIndices } from '../../src/engine';
 import { LatestThrottle } from '../../src/extension/throttle';
 
 test('the throttle delivers the first value at once and then only the latest, at most once per interval', async () => {
@@ -57,13 +57,33 @@ test('a thousand updates in a burst reach the webview about 30 times a second', 
   assert.equal(delivered[delivered.length - 1], i - 1, 'the last value always arrives');
 });
 
-test('long series are thinned evenly and keep both ends', () => {
-  const series = Array.from({ length: 100_000 }, (_, i) => i);
-  const thin = thinSeries(series, 2000);
-  assert.equal(thin.length, 2000);
-  assert.equal(thin[0], 0);
-  assert.equal(thin[1999], 99_999);
-  assert.equal(thinSeries([1, 2, 3], 2000).length, 3);
+test('long series are thinned evenly, keep both ends, and say which step each point is', () => {
+  const indices = thinnedIndices(100_000, 2000);
+  assert.equal(indices.length, 2000);
+  assert.equal(indices[0], 0);
+  assert.equal(indices[1999], 99_999);
+  assert.deepEqual(thinnedIndices(3, 2000), [0, 1, 2]);
+  const steps = 100_000;
+  const view = historyView(
+    {
+      batchLoss: Array.from({ length: steps }, (_, i) => 1 / (i + 1)),
+      epochLoss: [3, 2, 1],
+      validationLoss: [],
+      gradNorm: [Array.from({ length: steps }, (_, i) => i), Array.from({ length: steps }, (_, i) => -i)],
+      updateRatio: [Array.from({ length: steps }, () => 1e-3), Array.from({ length: steps }, () => 2e-3)],
+    },
+    2000,
+  );
+  assert.equal(view.steps.length, 2000);
+  assert.equal(view.steps[1999], steps);
+  // Every point is the value of the step it is drawn at.
+  view.steps.forEach((step, k) => {
+    assert.equal(view.batchLoss[k], 1 / step);
+    assert.equal(view.gradNorm[0][k], step - 1);
+    assert.equal(view.gradNorm[1][k], -(step - 1));
+  });
+  assert.deepEqual(view.epochs, [1, 2, 3]);
+  assert.deepEqual(view.validationLoss, []);
 });
 
 test('numbers read at a glance: significant digits, exponents for tiny and huge, symbols for the rest', () => {
