@@ -74,7 +74,7 @@ function chart(
         axes: [axis, { ...axis, size: 56 }],
         legend: { show: true },
         series: [
-          { label: 'step' },
+          { label: id === 'chart-epoch-loss' ? 'epoch' : 'step' },
           ...labels.map((label, i) => ({
             label,
             stroke: label === '1e-3' ? grid : PALETTE[i % PALETTE.length],
