@@ -165,6 +165,13 @@ export interface EpochSummary {
 }
 
 export interface TrainingHistory {
+  /**
+   * Batch steps per recorded point of batchLoss, gradNorm and updateRatio (point i is step i·stride): 1 unless
+   * the session bounds its history, in which case a long run keeps every 2nd, then every 4th… step.
+   */
+  stride: number;
+  /** Epochs per recorded point of epochLoss, validationLoss (and of the session's epoch summaries). */
+  epochStride: number;
   /** Loss of each batch step. */
   batchLoss: number[];
   /** Mean batch loss of each epoch. */

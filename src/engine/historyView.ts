@@ -18,11 +18,11 @@ export function historyView(history: TrainingHistory, limit = MAX_SERIES_POINTS)
   const epochIndices = thinnedIndices(history.epochLoss.length, limit);
   const pick = (series: number[], indices: number[]) => indices.map((i) => series[i]);
   return {
-    steps: stepIndices.map((i) => i + 1),
+    steps: stepIndices.map((i) => i * history.stride + 1),
     batchLoss: pick(history.batchLoss, stepIndices),
     gradNorm: history.gradNorm.map((series) => pick(series, stepIndices)),
     updateRatio: history.updateRatio.map((series) => pick(series, stepIndices)),
-    epochs: epochIndices.map((i) => i + 1),
+    epochs: epochIndices.map((i) => i * history.epochStride + 1),
     epochLoss: pick(history.epochLoss, epochIndices),
     validationLoss: history.validationLoss.length > 0 ? pick(history.validationLoss, epochIndices) : [],
   };

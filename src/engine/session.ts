@@ -31,6 +31,11 @@ export interface SessionOptions {
   traceLevel?: TraceLevel;
   /** Most batch-start snapshots kept for step-back; default 256 (fewer for big models, by memory). */
   snapshotLimit?: number;
+  /**
+   * Most points kept per history series (the worker bounds it so a run of millions of steps cannot exhaust
+   * memory: past the limit every other point goes and the stride doubles). Default: every step, unbounded.
+   */
+  historyLimit?: number;
 }
 
 export interface RunOptions {
@@ -66,7 +71,11 @@ export class TrainingSession {
   private readonly inOrder: readonly number[];
   private state!: SessionState;
   history!: TrainingHistory;
+  /** Epoch summaries: every one, or every history.epochStride-th with a history limit. */
   epochs!: EpochSummary[];
+  /** The summary of the last finished epoch. */
+  latestEpoch: EpochSummary | undefined;
+  private readonly historyLimit: number;
   diagnostics!: TrainingDiagnostic[];
   private reportedUpTo = 0;
   private replaying = false;
@@ -77,6 +86,7 @@ export class TrainingSession {
     options: SessionOptions = {},
   ) {
     this.traceLevel = options.traceLevel ?? 'summary';
+    this.historyLimit = Math.max(2, options.historyLimit ?? Infinity);
     const outputs = model.layers[model.layers.length - 1].units;
     this.sampleCount = model.train.inputs.length;
     this.trainInputs = fromRows(model.train.inputs, model.inputSize).data;
@@ -180,7 +190,7 @@ export class TrainingSession {
     }
     const snapshot = this.snapshots.latestBefore((step) => step * this.microStepsPerBatch < target);
     if (!snapshot) return false;
-    this.snapshots.restore(snapshot, this.parts());
+    this.latestEpoch = this.snapshots.restore(snapshot, this.parts()).latestEpoch;
     this.reportedUpTo = Math.min(this.reportedUpTo, this.diagnostics.length);
     this.replaying = true;
     try {
@@ -273,7 +283,10 @@ export class TrainingSession {
       everActive: [],
       stopped: undefined,
     };
+    this.latestEpoch = undefined;
     this.history = {
+      stride: 1,
+      epochStride: 1,
       batchLoss: [],
       epochLoss: [],
       validationLoss: [],
@@ -338,7 +351,7 @@ export class TrainingSession {
           acc.correct += correct;
           acc.seen += network.m;
         }
-        this.history.batchLoss.push(loss);
+        if (state.cursor.step % this.history.stride === 0) this.history.batchLoss.push(loss);
         if (!Number.isFinite(loss)) this.halt(null, 'loss');
         break;
       }
@@ -352,9 +365,17 @@ export class TrainingSession {
       case 'update': {
         network.update(state.lr, state.cursor.step + 1);
         const stats = this.stats.measure(network);
-        for (let layer = 0; layer < network.layers.length; layer++) {
-          this.history.gradNorm[layer].push(stats.gradNorm[layer]);
-          this.history.updateRatio[layer].push(stats.updateRatio[layer]);
+        const { history } = this;
+        if (state.cursor.step % history.stride === 0) {
+          for (let layer = 0; layer < network.layers.length; layer++) {
+            history.gradNorm[layer].push(stats.gradNorm[layer]);
+            history.updateRatio[layer].push(stats.updateRatio[layer]);
+          }
+          if (history.batchLoss.length > this.historyLimit) {
+            for (const series of [history.batchLoss, ...history.gradNorm, ...history.updateRatio])
+              keepEveryOther(series);
+            history.stride *= 2;
+          }
         }
         let broken: DenseLayer | undefined;
         for (const layer of network.layers) {
@@ -433,12 +454,21 @@ export class TrainingSession {
       const inputs = fromRows(model.validation.inputs, model.inputSize).data;
       const targets = fromRows(model.validation.targets, network.outputSize).data;
       summary.validationLoss = network.lossOf(inputs, targets, count);
-      this.history.validationLoss.push(summary.validationLoss);
       const correct = correctCount(network, network.predict(inputs, count).a, targets, count);
       if (correct !== undefined) summary.validationAccuracy = correct / count;
     }
-    this.epochs.push(summary);
-    this.history.epochLoss.push(summary.loss);
+    this.latestEpoch = summary;
+    const { history } = this;
+    if (summary.epoch % history.epochStride === 0) {
+      this.epochs.push(summary);
+      history.epochLoss.push(summary.loss);
+      if (summary.validationLoss !== undefined) history.validationLoss.push(summary.validationLoss);
+      if (history.epochLoss.length > this.historyLimit) {
+        keepEveryOther(this.epochs);
+        for (const series of [history.epochLoss, history.validationLoss]) keepEveryOther(series);
+        history.epochStride *= 2;
+      }
+    }
     const at = { step: state.cursor.step, epoch: state.cursor.epoch, batch: state.cursor.batch - 1 };
     this.report(this.monitor.afterEpoch(network, state.everActive, summary.loss, at));
     if (!this.replaying) for (const listener of this.listeners) listener.epoch?.(summary);
@@ -465,7 +495,13 @@ export class TrainingSession {
 
   /** What a snapshot copies and restores. */
   private parts(): SnapshotParts {
-    const { network, random, monitor, state, history, epochs, diagnostics } = this;
-    return { network, random, monitor, state, history, epochs, diagnostics };
+    const { network, random, monitor, state, history, epochs, diagnostics, latestEpoch } = this;
+    return { network, random, monitor, state, history, epochs, diagnostics, latestEpoch };
   }
+}
+
+/** Drops every odd-indexed entry in place: points at 0, s, 2s… become 0, 2s, 4s…. */
+function keepEveryOther<T>(series: T[]): void {
+  for (let i = 0; 2 * i < series.length; i++) series[i] = series[2 * i];
+  series.length = Math.ceil(series.length / 2);
 }

@@ -40,6 +40,8 @@ export interface SessionState {
 }
 
 export interface SnapshotParts {
+  /** The last epoch summary (the `epochs` list may keep only every epochStride-th). */
+  latestEpoch: EpochSummary | undefined;
   network: Network;
   random: Random;
   monitor: DiagnosticsMonitor;
@@ -61,7 +63,8 @@ interface Snapshot {
   epochAccumulators: EpochAccumulators;
   everActive: (Uint8Array | undefined)[];
   monitor: MonitorMemory;
-  lengths: { batchLoss: number; epochLoss: number; validationLoss: number; diagnostics: number; epochs: number };
+  diagnostics: number;
+  latestEpoch: EpochSummary | undefined;
 }
 
 const BUDGET_BYTES = 256 * 1024 * 1024;
@@ -96,7 +99,7 @@ export class SnapshotHistory {
     this.snapshots = [];
   }
 
-  take({ network, random, monitor, state, history, epochs, diagnostics }: SnapshotParts): void {
+  take({ network, random, monitor, state, diagnostics, latestEpoch }: SnapshotParts): void {
     // Replay after a restore passes the restored batch start again; that snapshot is already here.
     if (this.snapshots[this.snapshots.length - 1]?.step === state.cursor.step) return;
     const copySlots = (slots: { first: Float64Array; second: Float64Array }): [Float64Array, Float64Array] => [
@@ -115,19 +118,19 @@ export class SnapshotHistory {
       epochAccumulators: { ...state.epochAccumulators },
       everActive: state.everActive.map((active) => active?.slice()),
       monitor: copyMemory(monitor.memory),
-      lengths: {
-        batchLoss: history.batchLoss.length,
-        epochLoss: history.epochLoss.length,
-        validationLoss: history.validationLoss.length,
-        diagnostics: diagnostics.length,
-        epochs: epochs.length,
-      },
+      diagnostics: diagnostics.length,
+      latestEpoch,
     });
     if (this.snapshots.length > this.limit) this.snapshots.shift();
   }
 
   /** Puts everything back as it was at the snapshot's batch start; the caller replays from there. */
-  restore(snapshot: Snapshot, { network, random, monitor, state, history, epochs, diagnostics }: SnapshotParts): void {
+  restore(
+    snapshot: Snapshot,
+    { network, random, monitor, state, history, epochs, diagnostics }: SnapshotParts,
+  ): {
+    latestEpoch: EpochSummary | undefined;
+  } {
     network.layers.forEach((layer, k) => {
       layer.W.set(snapshot.weights[k]);
       layer.b.set(snapshot.biases[k]);
@@ -145,14 +148,17 @@ export class SnapshotHistory {
     state.microIndex = 0;
     state.stopped = undefined;
     monitor.memory = copyMemory(snapshot.monitor);
-    const { lengths } = snapshot;
-    history.batchLoss.length = lengths.batchLoss;
-    history.epochLoss.length = lengths.epochLoss;
-    history.validationLoss.length = lengths.validationLoss;
-    for (const series of [...history.gradNorm, ...history.updateRatio]) series.length = snapshot.step;
-    diagnostics.length = lengths.diagnostics;
-    epochs.length = lengths.epochs;
+    // Series keep the points of every stride-th step (epoch), from 0: those before the snapshot stay. The strides
+    // may have grown since the snapshot was taken; replay records with the current ones.
+    const points = Math.ceil(snapshot.step / history.stride);
+    for (const series of [history.batchLoss, ...history.gradNorm, ...history.updateRatio]) series.length = points;
+    const epochPoints = Math.ceil(snapshot.cursor.epoch / history.epochStride);
+    history.epochLoss.length = epochPoints;
+    history.validationLoss.length = Math.min(history.validationLoss.length, epochPoints);
+    epochs.length = epochPoints;
+    diagnostics.length = snapshot.diagnostics;
     // Later snapshots describe a future that replay will rebuild.
     this.snapshots = this.snapshots.filter((s) => s.step <= snapshot.step);
+    return { latestEpoch: snapshot.latestEpoch };
   }
 }

@@ -29,15 +29,15 @@ function toJson(session: TrainingController, history: TrainingHistory, epochs: E
   return `${JSON.stringify({ model: session.model, record, history, epochs, diagnostics }, null, 1)}\n`;
 }
 
-/** One row per batch step: the loss, then ‖dW‖ and ‖ΔW‖/‖W‖ of each layer. */
+/** One row per recorded batch step (every one, or every stride-th in a very long run): the loss, then ‖dW‖ and ‖ΔW‖/‖W‖ of each layer. */
 function toCsv(session: TrainingController, history: TrainingHistory): string {
   const names = session.model.layers.map((layer) => layer.name);
   const header = ['step', 'loss', ...names.map((n) => `grad_norm_${n}`), ...names.map((n) => `update_ratio_${n}`)];
-  const rows = history.batchLoss.map((loss, step) => [
-    step,
+  const rows = history.batchLoss.map((loss, point) => [
+    point * history.stride,
     loss,
-    ...history.gradNorm.map((series) => series[step] ?? ''),
-    ...history.updateRatio.map((series) => series[step] ?? ''),
+    ...history.gradNorm.map((series) => series[point] ?? ''),
+    ...history.updateRatio.map((series) => series[point] ?? ''),
   ]);
   return `${[header, ...rows].map((row) => row.join(',')).join('\n')}\n`;
 }

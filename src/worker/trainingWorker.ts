@@ -6,6 +6,12 @@ import { parentPort } from 'node:worker_threads';
 import { gradientCheck, historyView, TrainingSession } from '../engine';
 import type { StepGranularity, StopReason, TrainingUpdate, WorkerEvent, WorkerRequest } from '../protocol';
 
+/**
+ * Points kept per history series: a run of millions of steps keeps every 2nd, 4th… step instead of running the
+ * worker out of memory (charts show 2000 points; Export Trace says the stride).
+ */
+const HISTORY_LIMIT = 100_000;
+
 /** While running, publish progress at most this often; the host throttles again for the webview. */
 const PUBLISH_EVERY_MS = 33;
 
@@ -28,7 +34,10 @@ class TrainingWorker {
   private async dispatch(request: WorkerRequest): Promise<void> {
     if (request.type === 'load') {
       this.run?.abort();
-      this.session = new TrainingSession(request.model, { traceLevel: request.traceLevel });
+      this.session = new TrainingSession(request.model, {
+        traceLevel: request.traceLevel,
+        historyLimit: HISTORY_LIMIT,
+      });
       this.post({ type: 'loaded', model: this.session.modelInfo(), update: this.update(false) });
       return;
     }
@@ -108,11 +117,10 @@ class TrainingWorker {
     // While running, a big model's selected layer is not copied in full 30 times a second; it is at each stop.
     const record = session.trace(undefined, running ? [] : [this.selectedLayer]);
     const cursor = session.cursor;
-    const epochs = session.epochs;
     return {
       record,
       history: historyView(session.history),
-      lastEpoch: epochs[epochs.length - 1],
+      lastEpoch: session.latestEpoch,
       diagnostics: session.diagnostics,
       running,
       canStepBack: cursor.step > 0 || record.did !== null,

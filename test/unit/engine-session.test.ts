@@ -241,3 +241,38 @@ test('rewindTo returns to the start of any earlier batch step, exactly', () => {
   assert.equal(session.rewindTo(3), false, 'cannot rewind forward');
   assert.equal(session.earliestStep, 0);
 });
+
+test('a bounded history keeps every stride-th step and epoch, exactly, through rewinds and replays', () => {
+  // 30 epochs × 2 batches = 60 steps; a limit of 8 points forces the strides up to 8 and 4.
+  const full = new TrainingSession(xor());
+  full.step('run');
+  const bounded = new TrainingSession(xor(), { historyLimit: 8 });
+  const agrees = (steps: number, epochs: number) => {
+    const { history } = bounded;
+    assert.ok(history.batchLoss.length <= 8 && history.epochLoss.length <= 8);
+    assert.equal(history.batchLoss.length, Math.ceil(steps / history.stride), 'batch points');
+    assert.equal(history.epochLoss.length, Math.ceil(epochs / history.epochStride), 'epoch points');
+    history.batchLoss.forEach((loss, i) => {
+      assert.equal(loss, full.history.batchLoss[i * history.stride], `batch loss at point ${i}`);
+      history.gradNorm.forEach((series, k) => assert.equal(series[i], full.history.gradNorm[k][i * history.stride]));
+      history.updateRatio.forEach((series, k) =>
+        assert.equal(series[i], full.history.updateRatio[k][i * history.stride]),
+      );
+    });
+    history.epochLoss.forEach((loss, i) => assert.equal(loss, full.history.epochLoss[i * history.epochStride]));
+    assert.deepEqual(
+      bounded.epochs.map((e) => e.epoch),
+      history.epochLoss.map((_, i) => i * history.epochStride),
+    );
+    assert.equal(bounded.latestEpoch?.epoch, epochs > 0 ? epochs - 1 : undefined);
+  };
+  bounded.step('run');
+  assert.equal(bounded.history.stride, 8);
+  assert.equal(bounded.history.epochStride, 4);
+  agrees(60, 30);
+  assert.equal(bounded.rewindTo(37), true);
+  agrees(37, 18);
+  bounded.step('run');
+  agrees(60, 30);
+  assert.deepEqual(bounded.parameters(), full.parameters());
+});

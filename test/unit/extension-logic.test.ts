@@ -66,6 +66,8 @@ test('long series are thinned evenly, keep both ends, and say which step each po
   const steps = 100_000;
   const view = historyView(
     {
+      stride: 1,
+      epochStride: 1,
       batchLoss: Array.from({ length: steps }, (_, i) => 1 / (i + 1)),
       epochLoss: [3, 2, 1],
       validationLoss: [],
