@@ -277,6 +277,7 @@ export interface TrainingUpdate {
   history: HistoryView;
   /** The latest finished epoch, if any. */
   lastEpoch?: EpochSummary;
+  /** The latest diagnostic of each kind and layer, in the order they were reported. */
   diagnostics: TrainingDiagnostic[];
   running: boolean;
   canStepBack: boolean;
@@ -287,7 +288,7 @@ export type WorkerEvent =
   | { type: 'update'; update: TrainingUpdate }
   | { type: 'stopped'; reason: StopReason; update: TrainingUpdate }
   | { type: 'gradCheck'; result: GradientCheckResult }
-  | { type: 'fullHistory'; history: TrainingHistory; epochs: EpochSummary[] }
+  | { type: 'fullHistory'; history: TrainingHistory; epochs: EpochSummary[]; diagnostics: TrainingDiagnostic[] }
   | { type: 'boundary'; boundary: DecisionBoundary | null }
   | { type: 'error'; message: string };
 
@@ -328,7 +329,7 @@ export type ToWebviewMessage =
   | { type: 'update'; update: TrainingUpdate }
   | { type: 'boundary'; boundary: DecisionBoundary | null }
   | { type: 'gradCheck'; result: GradientCheckResult }
-  | { type: 'fullHistory'; history: TrainingHistory; epochs: EpochSummary[] }
+  | { type: 'fullHistory'; history: TrainingHistory; epochs: EpochSummary[]; diagnostics: TrainingDiagnostic[] }
   | { type: 'select'; layer: number }
   | { type: 'error'; message: string };
 

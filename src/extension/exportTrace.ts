@@ -2,7 +2,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { EpochSummary, TrainingHistory } from '../protocol';
+import type { EpochSummary, TrainingDiagnostic, TrainingHistory } from '../protocol';
 import type { TrainingController } from './trainingController';
 
 export async function exportTrace(session: TrainingController, target?: string): Promise<string | undefined> {
@@ -16,16 +16,21 @@ export async function exportTrace(session: TrainingController, target?: string):
     if (!uri) return undefined;
     file = uri.fsPath;
   }
-  const { history, epochs } = await session.fullHistory();
+  const { history, epochs, diagnostics } = await session.fullHistory();
   await writeFile(
     file,
-    file.toLowerCase().endsWith('.csv') ? toCsv(session, history) : toJson(session, history, epochs),
+    file.toLowerCase().endsWith('.csv') ? toCsv(session, history) : toJson(session, history, epochs, diagnostics),
   );
   return file;
 }
 
-function toJson(session: TrainingController, history: TrainingHistory, epochs: EpochSummary[]): string {
-  const { record, diagnostics } = session.latest;
+function toJson(
+  session: TrainingController,
+  history: TrainingHistory,
+  epochs: EpochSummary[],
+  diagnostics: TrainingDiagnostic[],
+): string {
+  const { record } = session.latest;
   return `${JSON.stringify({ model: session.model, record, history, epochs, diagnostics }, null, 1)}\n`;
 }
 

@@ -11,6 +11,7 @@ import type {
   StepGranularity,
   StopReason,
   TraceLevel,
+  TrainingDiagnostic,
   TrainingHistory,
   TrainingUpdate,
   WorkerEvent,
@@ -127,11 +128,15 @@ export class TrainingController implements vscode.Disposable {
   }
 
   /** Every point of the history and every epoch summary, for Export Trace (updates carry a thinned view). */
-  async fullHistory(): Promise<{ history: TrainingHistory; epochs: EpochSummary[] }> {
+  async fullHistory(): Promise<{
+    history: TrainingHistory;
+    epochs: EpochSummary[];
+    diagnostics: TrainingDiagnostic[];
+  }> {
     const done = this.waitFor('fullHistory');
     this.worker.send({ type: 'fullHistory' });
     const event = (await done) as Extract<WorkerEvent, { type: 'fullHistory' }>;
-    return { history: event.history, epochs: event.epochs };
+    return { history: event.history, epochs: event.epochs, diagnostics: event.diagnostics };
   }
 
   async decisionBoundary(resolution: number): Promise<DecisionBoundary | null> {

@@ -4,7 +4,14 @@
 
 import { parentPort } from 'node:worker_threads';
 import { gradientCheck, historyView, TrainingSession } from '../engine';
-import type { StepGranularity, StopReason, TrainingUpdate, WorkerEvent, WorkerRequest } from '../protocol';
+import type {
+  StepGranularity,
+  StopReason,
+  TrainingDiagnostic,
+  TrainingUpdate,
+  WorkerEvent,
+  WorkerRequest,
+} from '../protocol';
 
 /**
  * Points kept per history series: a run of millions of steps keeps every 2nd, 4th… step instead of running the
@@ -70,7 +77,12 @@ class TrainingWorker {
         });
         return;
       case 'fullHistory':
-        this.post({ type: 'fullHistory', history: session.history, epochs: session.epochs });
+        this.post({
+          type: 'fullHistory',
+          history: session.history,
+          epochs: session.epochs,
+          diagnostics: session.diagnostics,
+        });
         return;
       case 'selectLayer':
         this.selectedLayer = request.layer;
@@ -121,11 +133,25 @@ class TrainingWorker {
       record,
       history: historyView(session.history),
       lastEpoch: session.latestEpoch,
-      diagnostics: session.diagnostics,
+      diagnostics: latestOfEach(session.diagnostics),
       running,
       canStepBack: cursor.step > 0 || record.did !== null,
     };
   }
+}
+
+/**
+ * The latest diagnostic of each kind and layer, in the order they were reported: everything the UI shows,
+ * and bounded, where the full list grows with a long run in which a condition comes and goes.
+ */
+export function latestOfEach(diagnostics: readonly TrainingDiagnostic[]): TrainingDiagnostic[] {
+  const latest = new Map<string, TrainingDiagnostic>();
+  for (const d of diagnostics) {
+    const key = `${d.code}:${d.layer}`;
+    latest.delete(key);
+    latest.set(key, d);
+  }
+  return [...latest.values()];
 }
 
 if (parentPort) {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatNumber, markdownMatrix } from '../../src/extension/format';
 import { historyView, thinnedIndices } from '../../src/engine';
+import type { TrainingDiagnostic } from '../../src/protocol';
+import { latestOfEach } from '../../src/worker/trainingWorker';
 import { LatestThrottle } from '../../src/extension/throttle';
 
 test('the throttle delivers the first value at once and then only the latest, at most once per interval', async () => {
@@ -101,4 +103,28 @@ test('numbers read at a glance: significant digits, exponents for tiny and huge,
 test('matrices become small Markdown tables, clipped with an ellipsis', () => {
   const table = markdownMatrix([1, 2, 3, 4, 5, 6], 2, 3, 4, 8, 2);
   assert.equal(table, ['|  | 0 | 1 | … |', '|---|---|---|---|', '| 0 | 1 | 2 | … |', '| 1 | 4 | 5 | … |'].join('\n'));
+});
+
+test('updates carry the latest diagnostic of each kind and layer, however long the run', () => {
+  const at = (code: TrainingDiagnostic['code'], layer: number | null, step: number): TrainingDiagnostic => ({
+    code,
+    layer,
+    step,
+    epoch: 0,
+    batch: step,
+    severity: 'warning',
+    message: '',
+    hint: '',
+  });
+  const flapping = Array.from({ length: 10_000 }, (_, i) => at('update_ratio', i % 2, i));
+  const latest = latestOfEach([at('vanishing', 0, 0), ...flapping, at('loss_rising', null, 10_001)]);
+  assert.deepEqual(
+    latest.map((d) => [d.code, d.layer, d.step]),
+    [
+      ['vanishing', 0, 0],
+      ['update_ratio', 0, 9998],
+      ['update_ratio', 1, 9999],
+      ['loss_rising', null, 10_001],
+    ],
+  );
 });
