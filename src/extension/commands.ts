@@ -107,9 +107,17 @@ export class Commands {
     return this.after(session.run('epoch', epochs));
   }
 
+  /** Back to the initial weights; when the model file was edited meanwhile, a new session from the file as it is now. */
   private async reset(): Promise<TrainingUpdate | undefined> {
     const session = this.sessions.session;
     if (!session) return undefined;
+    if (this.sessions.isEdited(session)) {
+      const document = await vscode.workspace.openTextDocument(session.uri);
+      const restarted = await this.sessions.start(document);
+      this.showPanel();
+      await this.refreshBoundary(restarted);
+      return restarted.latest;
+    }
     const update = await session.reset();
     BackpropPanel.instance?.sendState();
     await this.refreshBoundary(session);

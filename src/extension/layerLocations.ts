@@ -8,13 +8,10 @@ export function layerLines(
   document: vscode.TextDocument,
 ): { layer: number; range: vscode.Range }[] {
   if (!session || session.uri.toString() !== document.uri.toString()) return [];
-  return session.spec.layers.flatMap((layer, index) => {
-    if (!layer.range) return [];
-    const start = new vscode.Position(layer.range.start.line - 1, Math.max(0, layer.range.start.col - 1));
-    const end = new vscode.Position(
-      Math.max(layer.range.start.line - 1, layer.range.end.line - 1),
-      Math.max(0, layer.range.end.col - 1),
-    );
+  return session.layerRanges.flatMap((range, index) => {
+    if (!range || range.start.line > document.lineCount) return [];
+    const start = new vscode.Position(range.start.line - 1, Math.max(0, range.start.col - 1));
+    const end = new vscode.Position(Math.max(range.start.line - 1, range.end.line - 1), Math.max(0, range.end.col - 1));
     return [{ layer: index, range: new vscode.Range(start, end) }];
   });
 }

@@ -41,6 +41,13 @@ export class SessionManager implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (this.current && document.uri.toString() === this.current.uri.toString()) void this.stop();
       }),
+      // Lenses, hints and warnings stay on their layers while the file is edited during a session.
+      vscode.workspace.onDidChangeTextDocument(({ document, contentChanges }) => {
+        const session = this.session;
+        if (!session || document.uri.toString() !== session.uri.toString() || contentChanges.length === 0) return;
+        session.followEdits(contentChanges);
+        this.editorThrottle.flush(session);
+      }),
       vscode.window.tabGroups.onDidChangeTabs(({ closed }) => {
         const uri = this.current?.uri.toString();
         if (!uri || !closed.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri))
@@ -52,6 +59,12 @@ export class SessionManager implements vscode.Disposable {
       }),
     );
     void this.setContext();
+  }
+
+  /** The session's model file has changed since it started (Reset then trains the new version). */
+  isEdited(session: TrainingController): boolean {
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === session.uri.toString());
+    return !!document && document.getText() !== session.sourceText;
   }
 
   get session(): TrainingController | undefined {
@@ -75,6 +88,7 @@ export class SessionManager implements vscode.Disposable {
     }
     const worker = vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath;
     const controller = await TrainingController.start(document.uri, model, worker, traceLevelFor(model));
+    controller.sourceText = document.getText();
     this.current = controller;
     controller.onDidUpdate((event) => {
       this.updateEmitter.fire({ controller, event });

@@ -2,7 +2,7 @@
 // status bars: they all listen to its events, and a debug adapter can drive it the same way.
 
 import * as vscode from 'vscode';
-import type { ModelSpec } from '../model/types';
+import type { ModelSpec, SourceRange } from '../model/types';
 import type {
   DecisionBoundary,
   EpochSummary,
@@ -43,6 +43,10 @@ export class TrainingController implements vscode.Disposable {
   boundary: DecisionBoundary | null | undefined;
   gradCheck: GradientCheckResult | undefined;
   selectedLayer = 0;
+  /** Where each layer is written now: the parser's ranges, moved as lines are added or removed above them. */
+  readonly layerRanges: (SourceRange | undefined)[];
+  /** The model file's text when this session started; Reset retrains from the file when it has changed. */
+  sourceText = '';
   private currentState: SessionState = 'paused';
   private readonly worker: WorkerClient;
   private waiters: Waiter[] = [];
@@ -53,6 +57,7 @@ export class TrainingController implements vscode.Disposable {
     readonly spec: ModelSpec,
     workerScript: string,
   ) {
+    this.layerRanges = spec.layers.map((layer) => layer.range && structuredClone(layer.range));
     this.worker = new WorkerClient(
       workerScript,
       (event) => this.receive(event),
@@ -72,6 +77,21 @@ export class TrainingController implements vscode.Disposable {
     controller.worker.send({ type: 'load', model: spec, traceLevel });
     await loaded;
     return controller;
+  }
+
+  /** Moves the layer ranges below each edit by the lines it added or removed (ranges are 1-based lines). */
+  followEdits(changes: readonly vscode.TextDocumentContentChangeEvent[]): void {
+    for (const change of changes) {
+      const removed = change.range.end.line - change.range.start.line;
+      const added = change.text.split('\n').length - 1;
+      const delta = added - removed;
+      if (delta === 0) continue;
+      for (const range of this.layerRanges) {
+        if (!range || range.start.line - 1 <= change.range.end.line) continue;
+        range.start.line += delta;
+        range.end.line += delta;
+      }
+    }
   }
 
   get state(): SessionState {

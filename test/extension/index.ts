@@ -295,6 +295,41 @@ test('completion in a YAML model file offers the schema’s keys and values, and
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 });
 
+test('editing the file during a session: the lenses follow their layers, and Reset trains the new version', async () => {
+  const uri = vscode.Uri.joinPath(folder(), 'edited.nn.yaml');
+  writeFileSync(uri.fsPath, readFileSync(vscode.Uri.joinPath(folder(), 'xor.nn.yaml').fsPath, 'utf8'));
+  const document = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(document);
+  await vscode.commands.executeCommand('backprop.train');
+  await vscode.commands.executeCommand('backprop.stepBatch');
+  const lensLines = async () =>
+    ((await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri)) as vscode.CodeLens[]).map(
+      (lens) => lens.range.start.line,
+    );
+  const hiddenLine = () =>
+    document
+      .getText()
+      .split('\n')
+      .findIndex((text) => text.includes('- name: hidden'));
+  assert.deepEqual((await lensLines())[0], hiddenLine());
+  await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '# a note\n# another\n'));
+  assert.equal((await lensLines())[0], hiddenLine(), 'the CodeLens moved down with its layer');
+  await until('status bar says the file changed', () => api.statusBar.text.includes('file changed'));
+  const unitsLine = document
+    .getText()
+    .split('\n')
+    .findIndex((text) => text.includes('units: 4'));
+  await editor.edit((edit) =>
+    edit.replace(document.lineAt(unitsLine).range, document.lineAt(unitsLine).text.replace('units: 4', 'units: 3')),
+  );
+  const update = (await vscode.commands.executeCommand('backprop.reset')) as TrainingUpdate;
+  assert.equal(update.record.cursor.step, 0);
+  assert.equal(api.sessions.session!.model.layers[0].units, 3, 'Reset trains the edited model');
+  assert.ok(!api.statusBar.text.includes('file changed'));
+  await vscode.commands.executeCommand('backprop.stop');
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+});
+
 test('Open Example copies an example into the workspace and opens it', async () => {
   const document = (await vscode.commands.executeCommand(
     'backprop.openExample',
