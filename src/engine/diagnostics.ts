@@ -82,9 +82,14 @@ const CONDITIONS = [
 ] as const;
 type Condition = (typeof CONDITIONS)[number];
 
+const CONDITION_INDEX = Object.fromEntries(CONDITIONS.map((condition, i) => [condition, i])) as Record<
+  Condition,
+  number
+>;
+
 /** Array index of a condition for a layer (−1 for model-wide): plain numbers, because this runs every step. */
 function slotOf(condition: Condition, layer: number, layerCount: number): number {
-  return CONDITIONS.indexOf(condition) * (layerCount + 1) + layer + 1;
+  return CONDITION_INDEX[condition] * (layerCount + 1) + layer + 1;
 }
 
 export function newMonitorMemory(layerCount: number): MonitorMemory {

@@ -72,12 +72,12 @@ const BUDGET_BYTES = 256 * 1024 * 1024;
 export class SnapshotHistory {
   private snapshots: Snapshot[] = [];
   private readonly limit: number;
-  /** Every this many batches: replaying a few batches of a small net costs microseconds. */
+  /** Every this many batches: replaying a few dozen batches of a small net costs well under a millisecond. */
   private readonly interval: number;
 
   constructor(parameters: number, limit = 256) {
     const bytes = parameters * 8 * 4 + 1024;
-    this.interval = parameters > 20_000 ? 8 : 32;
+    this.interval = parameters > 20_000 ? 8 : 64;
     this.limit = Math.max(2, Math.min(limit, Math.floor(BUDGET_BYTES / bytes)));
   }
 
