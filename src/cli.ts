@@ -207,6 +207,12 @@ function main(): void {
   else check(args, model);
 }
 
+// `backprop trace … | head` closes the pipe early: that is the reader being done, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 try {
   main();
 } catch (error) {

@@ -174,7 +174,7 @@ export class DiagnosticsMonitor {
         found.push(
           diagnostic('vanishing', 'warning', layer, at, {
             message: farSmaller
-              ? `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, ${fmt(laterMax / gradNorm)}× smaller than in the layers above, so its weights barely change.`
+              ? `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, ${times(laterMax / gradNorm)} smaller than in the layers above, so its weights barely change.`
               : `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)} is below ${fmt(t.vanishingFloor)}, so its weights barely change.`,
             hint: 'Use ReLU-family activations, He/Xavier init, fewer layers, or normalised inputs.',
           }),
@@ -374,4 +374,13 @@ function fmt(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e4)) return value.toExponential(1);
   return Number(value.toPrecision(3)).toString();
+}
+
+/** A ratio people read at a glance: 430×, 21,000×, 3.2e+9×. */
+function times(ratio: number): string {
+  return ratio < 1e4
+    ? `${fmt(ratio)}×`
+    : ratio < 1e9
+      ? `${Number(ratio.toPrecision(2)).toLocaleString('en-US')}×`
+      : `${fmt(ratio)}×`;
 }

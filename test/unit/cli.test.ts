@@ -82,3 +82,10 @@ test('a missing file and bad arguments exit 2 with a clear message', () => {
   assert.equal(badEpochs.code, 2);
   assert.match(badEpochs.stderr, /--epochs needs a whole number/);
 });
+
+test('output piped into a reader that stops early (| head) ends quietly', () => {
+  const script = `node --import tsx src/cli.ts trace examples/xor.nn.yaml --steps 200 | head -c 50 > /dev/null`;
+  const result = spawnSync('bash', ['-o', 'pipefail', '-c', script], { encoding: 'utf8' });
+  assert.equal(result.stderr, '');
+  assert.equal(result.status, 0);
+});
