@@ -73,7 +73,6 @@ export class SessionManager implements vscode.Disposable {
 
   /** Parses the document as it is in the editor (saved or not) and starts a session paused before the first step. */
   async start(document: vscode.TextDocument): Promise<TrainingController> {
-    await this.stop();
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     const config = vscode.workspace.getConfiguration('backprop');
     const { model, errors } = parseModelText(document.getText(), document.uri.fsPath, {
@@ -86,6 +85,8 @@ export class SessionManager implements vscode.Disposable {
         `The model file has errors (see Problems): ${first ? formatIssue({ ...first, file: path.basename(first.file) }) : ''}`,
       );
     }
+    // Only a model that parses replaces the running session (a Reset after a broken edit keeps the old one).
+    await this.stop();
     const worker = vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath;
     const controller = await TrainingController.start(document.uri, model, worker, traceLevelFor(model));
     controller.sourceText = document.getText();

@@ -326,6 +326,13 @@ test('editing the file during a session: the lenses follow their layers, and Res
   assert.equal(update.record.cursor.step, 0);
   assert.equal(api.sessions.session!.model.layers[0].units, 3, 'Reset trains the edited model');
   assert.ok(!api.statusBar.text.includes('file changed'));
+  // A Reset after an edit that breaks the file says so and keeps the session it has.
+  await vscode.commands.executeCommand('backprop.stepBatch');
+  const running = api.sessions.session;
+  await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), 'layers: 7\n'));
+  assert.equal(await vscode.commands.executeCommand('backprop.reset'), undefined);
+  assert.equal(api.sessions.session, running, 'the session survived');
+  assert.equal(running!.latest.record.cursor.step, 1);
   await vscode.commands.executeCommand('backprop.stop');
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 });
