@@ -75,7 +75,8 @@ export class SessionManager implements vscode.Disposable {
   async start(document: vscode.TextDocument): Promise<TrainingController> {
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     const config = vscode.workspace.getConfiguration('backprop');
-    const { model, errors } = parseModelText(document.getText(), document.uri.fsPath, {
+    const text = document.getText();
+    const { model, errors } = parseModelText(text, document.uri.fsPath, {
       workspaceRoot: folder?.uri.fsPath ?? path.dirname(document.uri.fsPath),
       thresholdDefaults: config.get('warningThresholds', {}),
     });
@@ -89,7 +90,7 @@ export class SessionManager implements vscode.Disposable {
     await this.stop();
     const worker = vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath;
     const controller = await TrainingController.start(document.uri, model, worker, traceLevelFor(model));
-    controller.sourceText = document.getText();
+    controller.sourceText = text;
     this.current = controller;
     controller.onDidUpdate((event) => {
       this.updateEmitter.fire({ controller, event });
