@@ -111,7 +111,8 @@ export function renderGraph(host: HTMLElement, state: PanelState, onSelect: (sel
           to.x - UNIT / 2,
           to.ys[j],
           divergingColor(w, scale),
-          0.6 + 4 * (scale > 0 ? Math.abs(w) / scale : 0),
+          // A non-finite weight (training stopped on it) is drawn at full width in the red divergingColor gives it.
+          Number.isFinite(w) ? 0.6 + 4 * (scale > 0 ? Math.abs(w) / scale : 0) : 4.6,
           1,
         );
         edge.classList.add('edge');
