@@ -271,11 +271,31 @@ export class DiagnosticsMonitor {
     return found;
   }
 
-  /** The first NaN or Infinity: training stops here, and the message says where it appeared. */
-  nonFinite(layer: DenseLayer | null, quantity: string, at: Position): TrainingDiagnostic {
+  /**
+   * The first NaN or Infinity: training stops here, and the message says where it appeared, which it is, and
+   * (for the loss) how large the outputs had grown.
+   */
+  nonFinite(
+    layer: DenseLayer | null,
+    quantity: string,
+    values: ArrayLike<number>,
+    at: Position,
+    largestOutput?: number,
+  ): TrainingDiagnostic {
     const where = layer ? `${layer.name}'s ${quantity}` : quantity;
+    let nan = false;
+    let infinite = false;
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isNaN(values[i])) nan = true;
+      else if (!Number.isFinite(values[i])) infinite = true;
+    }
+    const what = nan && infinite ? 'NaN and Infinity' : nan ? 'NaN' : 'Infinity';
+    const size =
+      largestOutput !== undefined && Number.isFinite(largestOutput)
+        ? ` (the largest output was ${fmt(largestOutput)})`
+        : '';
     return diagnostic('non_finite', 'error', layer, at, {
-      message: `Training stopped: ${where} became NaN or Infinity at epoch ${at.epoch + 1}, batch ${at.batch + 1}.`,
+      message: `Training stopped: ${where} became ${what} at epoch ${at.epoch + 1}, batch ${at.batch + 1}${size}.`,
       hint: 'Lower the learning rate, clip gradients, use smaller initial weights, or check the data for huge values.',
     });
   }

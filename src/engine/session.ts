@@ -337,7 +337,8 @@ export class TrainingSession {
         const layer = network.layers[k];
         this.trackActivity(layer);
         // Every activation maps finite z to finite a, so checking z is enough.
-        if (!allFinite(layer.z, network.m * layer.units)) this.halt(layer, 'z = a_prev·W + b');
+        if (!allFinite(layer.z, network.m * layer.units))
+          this.halt(layer, 'z = a_prev·W + b', layer.z.subarray(0, network.m * layer.units));
         break;
       }
       case 'loss': {
@@ -352,14 +353,21 @@ export class TrainingSession {
           acc.seen += network.m;
         }
         if (state.cursor.step % this.history.stride === 0) this.history.batchLoss.push(loss);
-        if (!Number.isFinite(loss)) this.halt(null, 'loss');
+        if (!Number.isFinite(loss)) {
+          const out = network.output;
+          let largest = 0;
+          for (let i = 0; i < network.m * out.units; i++) largest = Math.max(largest, Math.abs(out.a[i]));
+          this.halt(null, 'the loss', [loss], largest);
+        }
         break;
       }
       case 'backward': {
         network.backward(k);
         const layer = network.layers[k];
-        if (!allFinite(layer.delta, network.m * layer.units)) this.halt(layer, 'δ (backward signal)');
-        else if (!allFinite(layer.dW) || !allFinite(layer.db)) this.halt(layer, 'gradient dW');
+        if (!allFinite(layer.delta, network.m * layer.units))
+          this.halt(layer, 'δ (backward signal)', layer.delta.subarray(0, network.m * layer.units));
+        else if (!allFinite(layer.dW)) this.halt(layer, 'gradient dW', layer.dW);
+        else if (!allFinite(layer.db)) this.halt(layer, 'bias gradient db', layer.db);
         break;
       }
       case 'update': {
@@ -386,7 +394,7 @@ export class TrainingSession {
             break;
           }
         }
-        if (broken) this.halt(broken, 'weights after the update');
+        if (broken) this.halt(broken, 'weights after the update', [...broken.W, ...broken.b]);
         else this.report(this.monitor.afterStep(network, stats, state.cursor));
         break;
       }
@@ -481,9 +489,9 @@ export class TrainingSession {
     for (let i = 0; i < this.network.m; i++) for (let j = 0; j < n; j++) if (layer.a[i * n + j] > 0) active[j] = 1;
   }
 
-  private halt(layer: DenseLayer | null, quantity: string): void {
+  private halt(layer: DenseLayer | null, quantity: string, values: ArrayLike<number>, largestOutput?: number): void {
     this.state.stopped = 'non_finite';
-    this.report([this.monitor.nonFinite(layer, quantity, this.position())]);
+    this.report([this.monitor.nonFinite(layer, quantity, values, this.position(), largestOutput)]);
   }
 
   private report(found: TrainingDiagnostic[]): void {

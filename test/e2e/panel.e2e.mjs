@@ -261,6 +261,25 @@ try {
     assert(await frame.$('#network-graph .column.warned'), 'the warned layer is marked in the graph');
     await page.screenshot({ path: join(results, `${tag}-5-vanishing.png`) });
   });
+  await check('the exploding example stops at the first NaN and the panel says where', async () => {
+    await openFile('exploding.nn.yaml');
+    await runCommand('Backprop: Train');
+    await page.waitForTimeout(1500);
+    await page.click('.monaco-editor .view-lines');
+    await runCommand('Backprop: Train');
+    const frame = await panel();
+    await waitFor(
+      frame,
+      () => !!document.querySelector('#warnings-list li[data-code="non_finite"]'),
+      undefined,
+      'NaN warning',
+    );
+    const text = await frame.$eval('#warnings-list li[data-code="non_finite"]', (e) => e.textContent);
+    assert(/Training stopped: .+ became (?:NaN|Infinity|NaN and Infinity) at epoch \d+, batch \d+/.test(text), text);
+    assert(await frame.$('#warnings-list li[data-code="exploding"]'), 'the growth was reported before the stop');
+    await page.screenshot({ path: join(results, `${tag}-5-exploding.png`) });
+  });
+
   await check('a wide layer collapses into a block with a heatmap, and its tables render on canvas', async () => {
     await openFile('wide.nn.yaml');
     await runCommand('Backprop: Train');

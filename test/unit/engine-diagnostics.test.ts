@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
 import type { DiagnosticCode } from '../../src/protocol';
 import { layer, spec } from './helpers/spec';
-import { optimizerSpec } from '../../src/model';
+import { loadModelFile, optimizerSpec } from '../../src/model';
 
 const inputs = [
   [0.2, -0.4],
@@ -64,12 +64,23 @@ test('a badly scaled init explodes and training stops at the first non-finite va
   assert.equal(session.stopped, 'non_finite');
   const stop = first(session, 'non_finite')!;
   assert.equal(stop.severity, 'error');
-  assert.match(stop.message, /^Training stopped: .* became NaN or Infinity at epoch \d+, batch 1\.$/);
+  assert.match(stop.message, /^Training stopped: l\d's z = a_prev·W \+ b became NaN at epoch \d+, batch 1\.$/);
   assert.equal(session.cursor.finished, false);
   // Stepping a stopped session does nothing more.
   const steps = session.cursor.step;
   session.step('batch');
   assert.equal(session.cursor.step, steps);
+});
+
+test('a loss that overflows says Infinity and how large the outputs had grown', () => {
+  const session = new TrainingSession(loadModelFile('examples/exploding.nn.yaml').model!);
+  session.step('run');
+  const stop = first(session, 'non_finite')!;
+  assert.equal(stop.layer, null);
+  assert.match(
+    stop.message,
+    /^Training stopped: the loss became Infinity at epoch 1, batch \d+ \(the largest output was [\d.]+e\+\d+\)\.$/,
+  );
 });
 
 test('zero init reports symmetric units before the first step', () => {
