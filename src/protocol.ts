@@ -329,7 +329,6 @@ export type ToWebviewMessage =
   | { type: 'update'; update: TrainingUpdate }
   | { type: 'boundary'; boundary: DecisionBoundary | null }
   | { type: 'gradCheck'; result: GradientCheckResult }
-  | { type: 'fullHistory'; history: TrainingHistory; epochs: EpochSummary[]; diagnostics: TrainingDiagnostic[] }
   | { type: 'select'; layer: number }
   | { type: 'error'; message: string };
 

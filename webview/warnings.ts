@@ -9,10 +9,8 @@ export function renderWarnings(
   diagnostics: TrainingDiagnostic[],
   onSelect: (layer: number) => void,
 ): void {
-  // One entry per condition and layer: the latest report of it.
-  const latest = new Map<string, TrainingDiagnostic>();
-  for (const d of diagnostics) latest.set(`${d.code}:${d.layer}`, d);
-  const items = [...latest.values()].sort((a, b) => severityRank(a) - severityRank(b) || a.step - b.step);
+  // One entry per condition and layer already: updates carry the latest report of each.
+  const items = [...diagnostics].sort((a, b) => severityRank(a) - severityRank(b) || a.step - b.step);
   if (items.length === 0) {
     const none = document.createElement('p');
     none.className = 'placeholder';

@@ -20,9 +20,9 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider {
     const digits = Math.min(3, settings().significantDigits);
     return layerLines(session, document).map(({ layer, range }) => {
       const trace = session!.latest.record.layers[layer];
-      const warnings = [
-        ...new Set(session!.latest.diagnostics.filter((d) => d.layer === layer).map((d) => d.code.replace('_', ' '))),
-      ];
+      const warnings = session!.latest.diagnostics
+        .filter((d) => d.layer === layer)
+        .map((d) => d.code.replace('_', ' '));
       const parts = trace.computed.backward
         ? [`‖dW‖ ${formatNumber(trace.norms.dW, digits)}`, `‖δ‖ ${formatNumber(trace.norms.delta, digits)}`]
         : trace.computed.forward

@@ -111,7 +111,7 @@ export class Commands {
   private async reset(): Promise<TrainingUpdate | undefined> {
     const session = this.sessions.session;
     if (!session) return undefined;
-    if (this.sessions.isEdited(session)) {
+    if (session.edited) {
       const document = await vscode.workspace.openTextDocument(session.uri);
       const restarted = await this.sessions.start(document);
       this.showPanel();

@@ -60,9 +60,8 @@ export class ModelDiagnostics implements vscode.Disposable {
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === session.uri.toString());
     if (!document) return;
     const lines = layerLines(session, document);
-    const latestByKey = new Map<string, TrainingDiagnostic>();
-    for (const d of session.latest.diagnostics) latestByKey.set(`${d.code}:${d.layer}`, d);
-    const diagnostics = [...latestByKey.values()].map((d) => {
+    // One per condition and layer already: updates carry the latest report of each.
+    const diagnostics = session.latest.diagnostics.map((d) => {
       const at = lines.find((line) => line.layer === d.layer)?.range ?? new vscode.Range(0, 0, 0, 0);
       const line = document.lineAt(at.start.line).range;
       const diagnostic = new vscode.Diagnostic(line, `${d.message} Try: ${d.hint}`, severity(d.severity));

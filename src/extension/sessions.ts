@@ -46,6 +46,7 @@ export class SessionManager implements vscode.Disposable {
         const session = this.session;
         if (!session || document.uri.toString() !== session.uri.toString() || contentChanges.length === 0) return;
         session.followEdits(contentChanges);
+        session.edited = document.getText() !== session.sourceText;
         this.editorThrottle.flush(session);
       }),
       vscode.window.tabGroups.onDidChangeTabs(({ closed }) => {
@@ -59,12 +60,6 @@ export class SessionManager implements vscode.Disposable {
       }),
     );
     void this.setContext();
-  }
-
-  /** The session's model file has changed since it started (Reset then trains the new version). */
-  isEdited(session: TrainingController): boolean {
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === session.uri.toString());
-    return !!document && document.getText() !== session.sourceText;
   }
 
   get session(): TrainingController | undefined {

@@ -38,7 +38,7 @@ export class TrainingStatusBar implements vscode.Disposable {
       session.state === 'running' ? '$(sync~spin)' : session.state === 'stopped' ? '$(error)' : '$(debug-pause)';
     const loss = session.latest.lastEpoch?.loss ?? record.loss;
     this.item.text = `${icon} epoch ${Math.min(cursor.epoch + 1, session.model.epochs)}/${session.model.epochs} · batch ${cursor.batch + 1}/${cursor.batchesPerEpoch} · ${where} · loss ${formatNumber(loss, 4)}`;
-    const edited = this.sessions.isEdited(session);
+    const { edited } = session;
     if (edited) this.item.text += ' · $(edit) file changed: Reset to retrain it';
     this.item.tooltip = edited
       ? `Backprop: ${session.model.name} is training the file as it was when the session started; Reset (Ctrl+Shift+F5) starts over from the file as it is now`

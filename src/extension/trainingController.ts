@@ -45,8 +45,10 @@ export class TrainingController implements vscode.Disposable {
   selectedLayer = 0;
   /** Where each layer is written now: the parser's ranges, moved as lines are added or removed above them. */
   readonly layerRanges: (SourceRange | undefined)[];
-  /** The model file's text when this session started; Reset retrains from the file when it has changed. */
+  /** The model file's text when this session started. */
   sourceText = '';
+  /** The file has changed since (Reset then retrains from the file as it is now). */
+  edited = false;
   private currentState: SessionState = 'paused';
   private readonly worker: WorkerClient;
   private waiters: Waiter[] = [];

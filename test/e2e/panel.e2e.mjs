@@ -104,6 +104,22 @@ async function waitFor(frame, predicate, arg, what) {
   });
 }
 
+/** Opens an example, starts Train, runs the given Backprop commands, and waits for a warning with `code`. */
+async function trainUntilWarning(file, commands, code) {
+  await openFile(file);
+  await runCommand('Backprop: Train');
+  await page.waitForTimeout(1500);
+  for (const command of commands) {
+    await page.click('.monaco-editor .view-lines');
+    await runCommand(`Backprop: ${command}`);
+    await page.waitForTimeout(800);
+  }
+  const frame = await panel();
+  const selector = `#warnings-list li[data-code="${code}"]`;
+  await waitFor(frame, (css) => !!document.querySelector(css), selector, `${code} warning`);
+  return { frame, text: await frame.$eval(selector, (e) => e.textContent) };
+}
+
 try {
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await page.waitForTimeout(2500);
@@ -241,40 +257,13 @@ try {
   });
 
   await check('the vanishing example shows a vanishing-gradient warning on the right layers', async () => {
-    await openFile('vanishing.nn.yaml');
-    await runCommand('Backprop: Train');
-    await page.waitForTimeout(1500);
-    await page.click('.monaco-editor .view-lines');
-    await runCommand('Backprop: Step Epoch');
-    await page.waitForTimeout(800);
-    await page.click('.monaco-editor .view-lines');
-    await runCommand('Backprop: Step Epoch');
-    const frame = await panel();
-    await waitFor(
-      frame,
-      () => !!document.querySelector('#warnings-list li[data-code="vanishing"]'),
-      undefined,
-      'vanishing warning',
-    );
-    const text = await frame.$eval('#warnings-list li[data-code="vanishing"]', (e) => e.textContent);
+    const { frame, text } = await trainUntilWarning('vanishing.nn.yaml', ['Step Epoch', 'Step Epoch'], 'vanishing');
     assert(/Gradients vanish in s\d/.test(text), text);
     assert(await frame.$('#network-graph .column.warned'), 'the warned layer is marked in the graph');
     await page.screenshot({ path: join(results, `${tag}-5-vanishing.png`) });
   });
   await check('the exploding example stops at the first NaN and the panel says where', async () => {
-    await openFile('exploding.nn.yaml');
-    await runCommand('Backprop: Train');
-    await page.waitForTimeout(1500);
-    await page.click('.monaco-editor .view-lines');
-    await runCommand('Backprop: Train');
-    const frame = await panel();
-    await waitFor(
-      frame,
-      () => !!document.querySelector('#warnings-list li[data-code="non_finite"]'),
-      undefined,
-      'NaN warning',
-    );
-    const text = await frame.$eval('#warnings-list li[data-code="non_finite"]', (e) => e.textContent);
+    const { frame, text } = await trainUntilWarning('exploding.nn.yaml', ['Train'], 'non_finite');
     assert(/Training stopped: .+ became (?:NaN|Infinity|NaN and Infinity) at epoch \d+, batch \d+/.test(text), text);
     assert(await frame.$('#warnings-list li[data-code="exploding"]'), 'the growth was reported before the stop');
     await page.screenshot({ path: join(results, `${tag}-5-exploding.png`) });
