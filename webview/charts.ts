@@ -15,7 +15,7 @@ interface ChartSlot {
 const slots = new Map<string, ChartSlot>();
 
 export function renderCharts(host: HTMLElement, state: PanelState): void {
-  const { history } = state.update;
+  const { history } = state;
   const names = state.model.layers.map((layer) => layer.name);
   const { steps, epochs } = history;
   const positive = (series: number[]) => series.map((v) => (v > 0 && Number.isFinite(v) ? v : null));

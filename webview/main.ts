@@ -2,6 +2,7 @@
 // or a window reload), and redraws its parts from it.
 
 import type { DecisionBoundary, PanelCommand, PanelState, ToWebviewMessage, TrainingUpdate } from '../src/protocol';
+import { applyHistoryDelta } from '../src/engine/historyView';
 import { renderBoundary } from './boundary';
 import { renderCharts } from './charts';
 import { formatNumber, formulaFor } from './format';
@@ -54,7 +55,12 @@ function receive(message: ToWebviewMessage): void {
       break;
     case 'update':
       if (!state || !isUpdate(message.update)) return;
-      state = { ...state, update: message.update, live: true };
+      state = {
+        ...state,
+        history: applyHistoryDelta(state.history, message.update.history),
+        update: message.update,
+        live: true,
+      };
       break;
     case 'boundary':
       if (!state) return;
@@ -194,7 +200,9 @@ function isPanelState(value: unknown): value is PanelState {
     typeof candidate === 'object' &&
     !!candidate.model &&
     Array.isArray(candidate.model.layers) &&
-    isUpdate(candidate.update)
+    isUpdate(candidate.update) &&
+    !!candidate.history &&
+    Array.isArray(candidate.history.steps)
   );
 }
 

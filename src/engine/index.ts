@@ -1,5 +1,21 @@
 // The engine's public face: everything the CLI, the worker and the tests use.
-export { TrainingSession, type RunOptions, type SessionListener, type SessionOptions } from './session';
+export {
+  describeMicroStep,
+  TrainingSession,
+  type RunOptions,
+  type RunResult,
+  type SessionListener,
+  type SessionOptions,
+  type StopCheck,
+} from './session';
 export { gradientCheck, relativeError, type GradientCheckOptions } from './gradcheck';
 export { Random } from './random';
-export { historyView, MAX_SERIES_POINTS, thinnedIndices } from './historyView';
+export {
+  applyHistoryDelta,
+  emptyHistoryView,
+  HistoryFeed,
+  MAX_DELTA_POINTS,
+  MAX_SERIES_POINTS,
+  mergeHistoryDeltas,
+  thinnedIndices,
+} from './historyView';

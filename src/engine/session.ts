@@ -10,6 +10,8 @@ import type {
   EpochSummary,
   MicroStep,
   ModelInfo,
+  ParameterEdit,
+  RunUntil,
   StepGranularity,
   StopReason,
   TraceLevel,
@@ -43,10 +45,19 @@ export interface RunOptions {
   /** Called after every batch step with that step's record (at the session's trace level). */
   onBatch?: (record: TraceRecord) => void;
   /** Called each time the run yields to the event loop; cheap place to publish progress. */
-  onYield?: () => void;
-  /** How long to compute before yielding, in milliseconds; default 15. */
-  yieldEveryMs?: number;
+  onSlice?: () => void;
+  /** How long to compute before yielding, in milliseconds; default 10. */
+  sliceMs?: number;
 }
+
+/** Why a run stopped; `detail` says which condition held. */
+export interface RunResult {
+  reason: StopReason;
+  detail?: string;
+}
+
+/** Checked after every micro-step of a run: a result stops the run. */
+export type StopCheck = () => RunResult | undefined;
 
 export interface SessionListener {
   epoch?(summary: EpochSummary): void;
@@ -79,6 +90,8 @@ export class TrainingSession {
   diagnostics!: TrainingDiagnostic[];
   private reportedUpTo = 0;
   private replaying = false;
+  /** What-if edits (setParameter) and the micro-step position each was made at, oldest first. */
+  private edits: { position: number; edit: ParameterEdit }[] = [];
   private readonly listeners = new Set<SessionListener>();
 
   constructor(
@@ -127,7 +140,13 @@ export class TrainingSession {
 
   /** Back to the initial weights (re-drawn from the seed), as if the session had just been created. */
   reset(): void {
+    this.edits = [];
     this.initialize();
+  }
+
+  /** Back `count` micro-steps at once (one restore and one replay). */
+  stepBackBy(count: number): boolean {
+    return this.seek(Math.max(0, this.microPosition - Math.max(1, Math.floor(count))));
   }
 
   /** Runs to the end of `granularity` synchronously and returns the record of the state reached. */
@@ -140,22 +159,96 @@ export class TrainingSession {
     return this.trace();
   }
 
-  /** Like `step`, but yields to the event loop regularly so a long run can be paused with the signal. */
-  async runAsync(granularity: StepGranularity, options: RunOptions = {}): Promise<StopReason> {
-    const reached = this.target(granularity);
-    const slice = options.yieldEveryMs ?? 15;
+  /**
+   * Runs until `until` holds (checked after every micro-step), the end, a NaN, or the signal aborts, yielding to
+   * the event loop every `sliceMs` of work so that a pause or reset sent meanwhile is seen within one slice.
+   * It always stops on a clean micro-step position, which stepping and step back continue from exactly.
+   */
+  async runUntil(until: RunUntil | StopCheck, options: RunOptions = {}): Promise<RunResult> {
+    const check = typeof until === 'function' ? until : this.stopCheck(until);
+    const slice = options.sliceMs ?? 10;
     while (this.canStep()) {
       const deadline = performance.now() + slice;
       do {
         this.microStep();
         if (options.onBatch && this.state.microIndex === 0) options.onBatch(this.trace());
-        if (reached()) return this.stopReason('step');
+        const hit = check();
+        if (hit) return this.canStep() ? hit : { reason: this.stopReason(hit.reason) };
       } while (this.canStep() && performance.now() < deadline);
-      options.onYield?.();
+      if (!this.canStep()) break;
+      options.onSlice?.();
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (options.signal?.aborted) return 'paused';
+      if (options.signal?.aborted) return { reason: 'paused' };
     }
-    return this.stopReason('step');
+    return { reason: this.stopReason('step') };
+  }
+
+  /** What `runUntil` checks after each micro-step for a RunUntil, counted from where the session stands now. */
+  stopCheck(until: RunUntil): StopCheck {
+    switch (until.kind) {
+      case 'granularity': {
+        let left = Math.max(1, until.count ?? 1);
+        let reached = this.target(until.granularity);
+        return () => {
+          if (!reached()) return undefined;
+          if (--left === 0) return { reason: 'step' };
+          reached = this.target(until.granularity);
+          return undefined;
+        };
+      }
+      case 'position':
+        return () => {
+          const { cursor } = this.state;
+          const here = cursor.phase === until.phase && (until.layer === undefined || cursor.layer === until.layer);
+          return here ? { reason: 'condition', detail: `reached ${describeMicroStep(cursor, this.model)}` } : undefined;
+        };
+      case 'diagnostic': {
+        let seen = this.diagnostics.length;
+        return () => {
+          // A rewind can shorten the list; only what was raised after the start counts.
+          seen = Math.min(seen, this.diagnostics.length);
+          for (; seen < this.diagnostics.length; seen++) {
+            const found = this.diagnostics[seen];
+            if (until.codes.length === 0 || until.codes.includes(found.code))
+              return { reason: 'condition', detail: `${found.code}${found.layerName ? ` in ${found.layerName}` : ''}` };
+          }
+          return undefined;
+        };
+      }
+      case 'step':
+        return () =>
+          this.state.cursor.step >= until.step ? { reason: 'condition', detail: `step ${until.step}` } : undefined;
+      case 'microSteps': {
+        const end = this.microPosition + until.count;
+        return () => (this.microPosition >= end ? { reason: 'step' } : undefined);
+      }
+      case 'any': {
+        const checks = until.of.map((inner) => this.stopCheck(inner));
+        return () => {
+          for (const check of checks) {
+            const hit = check();
+            if (hit) return hit;
+          }
+          return undefined;
+        };
+      }
+    }
+  }
+
+  /**
+   * A what-if edit of one weight or bias, as of now. Replays pass through it (so step back stays exact after it);
+   * stepping back to before it undoes it.
+   */
+  setParameter(edit: ParameterEdit): void {
+    const layer = this.network.layers[edit.layer];
+    const target = edit.tensor === 'W' ? layer?.W : layer?.b;
+    if (!target || !Number.isInteger(edit.index) || edit.index < 0 || edit.index >= target.length)
+      throw new RangeError(`no ${edit.tensor}[${edit.index}] in layer ${edit.layer}`);
+    if (edit.tensor === 'b' && !this.model.layers[edit.layer].bias)
+      throw new RangeError(`layer ${layer.name} has no bias`);
+    if (!Number.isFinite(edit.value)) throw new RangeError('the value must be a finite number');
+    target[edit.index] = edit.value;
+    this.edits.push({ position: this.microPosition, edit: { ...edit } });
   }
 
   /** Steps back one micro-step. False when there is nothing to go back to (the start, or snapshots evicted). */
@@ -174,7 +267,7 @@ export class TrainingSession {
   }
 
   /** Micro-steps run since the start. */
-  private get microPosition(): number {
+  get microPosition(): number {
     return this.state.cursor.step * this.microStepsPerBatch + this.state.microIndex;
   }
 
@@ -184,17 +277,26 @@ export class TrainingSession {
    */
   private seek(target: number): boolean {
     if (target < 0 || target >= this.microPosition) return false;
+    // Edits made later than the target are undone with the rest of that future.
+    const edits = this.edits.filter((made) => made.position <= target);
+    let position = 0;
     if (target === 0) {
       this.initialize();
-      return true;
+    } else {
+      const snapshot = this.snapshots.latestBefore((step) => step * this.microStepsPerBatch < target);
+      if (!snapshot) return false;
+      this.latestEpoch = this.snapshots.restore(snapshot, this.parts()).latestEpoch;
+      this.reportedUpTo = Math.min(this.reportedUpTo, this.diagnostics.length);
+      position = snapshot.step * this.microStepsPerBatch;
     }
-    const snapshot = this.snapshots.latestBefore((step) => step * this.microStepsPerBatch < target);
-    if (!snapshot) return false;
-    this.latestEpoch = this.snapshots.restore(snapshot, this.parts()).latestEpoch;
-    this.reportedUpTo = Math.min(this.reportedUpTo, this.diagnostics.length);
+    this.edits = edits;
     this.replaying = true;
     try {
-      for (let position = snapshot.step * this.microStepsPerBatch; position < target; position++) this.microStep();
+      for (; position < target; position++) {
+        this.replayEditsAt(position);
+        this.microStep();
+      }
+      this.replayEditsAt(target);
     } finally {
       this.replaying = false;
     }
@@ -407,6 +509,14 @@ export class TrainingSession {
     state.cursor.layer = next.layer;
   }
 
+  private replayEditsAt(position: number): void {
+    for (const { position: at, edit } of this.edits) {
+      if (at !== position) continue;
+      const layer = this.network.layers[edit.layer];
+      (edit.tensor === 'W' ? layer.W : layer.b)[edit.index] = edit.value;
+    }
+  }
+
   private position(): Position {
     const { cursor } = this.state;
     return { step: cursor.step, epoch: cursor.epoch, batch: cursor.batch };
@@ -512,4 +622,9 @@ export class TrainingSession {
 function keepEveryOther<T>(series: T[]): void {
   for (let i = 0; 2 * i < series.length; i++) series[i] = series[2 * i];
   series.length = Math.ceil(series.length / 2);
+}
+
+/** "forward hidden", "loss", "backward output", "update": the micro-step the cursor stands before. */
+export function describeMicroStep(step: { phase: string; layer: number }, model: ModelSpec): string {
+  return step.layer >= 0 ? `${step.phase} ${model.layers[step.layer]?.name ?? step.layer}` : step.phase;
 }

@@ -10,8 +10,6 @@ import { BackpropPanel } from './panel';
 import { isModelDocument, type SessionManager } from './sessions';
 import type { TrainingController } from './trainingController';
 
-const BOUNDARY_RESOLUTION = 40;
-
 export class Commands {
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -30,7 +28,7 @@ export class Commands {
       'backprop.stepEpoch': step('epoch'),
       'backprop.runEpochs': (count?: number, uri?: vscode.Uri) => this.runEpochs(count, uri),
       'backprop.reset': () => this.reset(),
-      'backprop.stepBack': () => this.after(this.sessions.session?.stepBack()),
+      'backprop.stepBack': () => this.sessions.session?.stepBack(),
       'backprop.gradCheck': () => this.gradientCheck(),
       'backprop.exportTrace': (target?: string) => this.export(target),
       'backprop.openExample': (name?: string) => openExample(this.context.extensionUri, name),
@@ -74,12 +72,11 @@ export class Commands {
     const document = await this.documentFor(uri);
     if (current && (!document || document.uri.toString() === current.uri.toString())) {
       if (current.state === 'running') return current.latest;
-      return this.after(current.run('run'));
+      return (await current.run()).update;
     }
     if (!document) throw new Error('open a *.nn.yaml or *.nn.json model file first');
     const session = await this.sessions.start(document);
     this.showPanel();
-    await this.refreshBoundary(session);
     return session.latest;
   }
 
@@ -89,7 +86,7 @@ export class Commands {
     uri?: vscode.Uri,
   ): Promise<TrainingUpdate | undefined> {
     const session = this.sessions.session ?? (await this.startFor(uri));
-    return this.after(session.step(granularity, count));
+    return session.step(granularity, count);
   }
 
   private async runEpochs(count?: number, uri?: vscode.Uri): Promise<TrainingUpdate | undefined> {
@@ -104,7 +101,8 @@ export class Commands {
       epochs = Number(answer);
     }
     const session = this.sessions.session ?? (await this.startFor(uri));
-    return this.after(session.run('epoch', epochs));
+    if (session.state === 'running') return session.latest;
+    return (await session.run({ kind: 'granularity', granularity: 'epoch', count: epochs })).update;
   }
 
   /** Back to the initial weights; when the model file was edited meanwhile, a new session from the file as it is now. */
@@ -115,19 +113,14 @@ export class Commands {
       const document = await vscode.workspace.openTextDocument(session.uri);
       const restarted = await this.sessions.start(document);
       this.showPanel();
-      await this.refreshBoundary(restarted);
       return restarted.latest;
     }
-    const update = await session.reset();
-    BackpropPanel.instance?.sendState();
-    await this.refreshBoundary(session);
-    return update;
+    return session.reset();
   }
 
   private async gradientCheck() {
     const session = this.sessions.session ?? (await this.startFor());
     const result = await session.gradientCheck();
-    BackpropPanel.instance?.post({ type: 'gradCheck', result });
     const worst = Math.max(...result.layers.map((layer) => layer.maxRelativeError));
     void vscode.window.showInformationMessage(
       `Gradient check ${result.passed ? 'passed' : 'FAILED'}: max relative error ${worst.toExponential(2)} (tolerance ${result.tolerance}).`,
@@ -150,19 +143,6 @@ export class Commands {
   private selectLayer(layer: number): void {
     this.sessions.session?.selectLayer(layer);
     this.showPanel().post({ type: 'select', layer });
-  }
-
-  private async after(pending: Promise<TrainingUpdate> | undefined): Promise<TrainingUpdate | undefined> {
-    const update = await pending;
-    const session = this.sessions.session;
-    if (session) await this.refreshBoundary(session);
-    return update;
-  }
-
-  private async refreshBoundary(session: TrainingController): Promise<void> {
-    if (session.spec.inputSize !== 2 || !session.alive) return;
-    const boundary = await session.decisionBoundary(BOUNDARY_RESOLUTION);
-    BackpropPanel.instance?.post({ type: 'boundary', boundary });
   }
 
   private async startFor(uri?: vscode.Uri): Promise<TrainingController> {

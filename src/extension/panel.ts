@@ -10,6 +10,7 @@ import {
   type ToWebviewMessage,
   type TrainingUpdate,
 } from '../protocol';
+import { mergeHistoryDeltas } from '../engine/historyView';
 import { settings } from './config';
 import type { SessionManager } from './sessions';
 import { LatestThrottle } from './throttle';
@@ -67,9 +68,12 @@ export class BackpropPanel implements vscode.Disposable {
   ) {
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     panel.webview.html = html(panel.webview, context.extensionUri);
+    // Updates carry history deltas: a throttled one joins the pending one rather than replacing it.
     this.throttle = new LatestThrottle(
       (update) => this.post({ type: 'update', update }),
       1000 / settings().updatesPerSecond,
+      Date.now,
+      (pending, next) => ({ ...next, history: mergeHistoryDeltas(pending.history, next.history) }),
     );
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -83,10 +87,14 @@ export class BackpropPanel implements vscode.Disposable {
         else if (message.type === 'selectLayer') this.sessions.session?.selectLayer(message.layer);
       }),
       sessions.onDidUpdate(({ event }) => {
-        if (event.immediate) this.throttle.flush(event.update);
+        // After a reset the panel starts afresh (no stale gradient check, no old points).
+        if (event.reason === 'reset') this.sendState();
+        else if (event.immediate) this.throttle.flush(event.update);
         else this.throttle.push(event.update);
       }),
       sessions.onDidChangeSession(() => this.sendState()),
+      sessions.onDidChangeBoundary((boundary) => this.post({ type: 'boundary', boundary })),
+      sessions.onDidGradientCheck((result) => this.post({ type: 'gradCheck', result })),
     );
   }
 
@@ -94,6 +102,8 @@ export class BackpropPanel implements vscode.Disposable {
   sendState(): void {
     const session = this.sessions.session;
     if (!session || !this.ready) return;
+    // The state holds every point so far: a pending delta would add some twice.
+    this.throttle.cancel();
     this.post({ type: 'state', state: panelState(session) });
   }
 
@@ -114,6 +124,7 @@ export function panelState(session: TrainingController): PanelState {
   return {
     model: session.model,
     update: session.latest,
+    history: session.history,
     ...(session.boundary !== undefined ? { boundary: session.boundary } : {}),
     ...(session.gradCheck ? { gradCheck: session.gradCheck } : {}),
     selectedLayer: session.selectedLayer,

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatIssue, parseModelText } from '../model';
-import type { TraceLevel } from '../protocol';
+import type { DecisionBoundary, GradientCheckResult, TraceLevel } from '../protocol';
 import { settings } from './config';
 import { LatestThrottle } from './throttle';
 import { TrainingController, type UpdateEvent } from './trainingController';
@@ -22,6 +22,11 @@ export class SessionManager implements vscode.Disposable {
   readonly onDidChangeSession = this.changeEmitter.event;
   /** Any step, run progress or stop of the current session. */
   readonly onDidUpdate = this.updateEmitter.event;
+  private readonly boundaryEmitter = new vscode.EventEmitter<DecisionBoundary | null>();
+  private readonly gradCheckEmitter = new vscode.EventEmitter<GradientCheckResult>();
+  /** The current session's decision boundary changed (after a stop, and about once a second in a run). */
+  readonly onDidChangeBoundary = this.boundaryEmitter.event;
+  readonly onDidGradientCheck = this.gradCheckEmitter.event;
   private readonly editorEmitter = new vscode.EventEmitter<TrainingController>();
   /**
    * What the editor shows (CodeLens, inlay hints, Problems) should change: at once after a single step or a
@@ -97,6 +102,8 @@ export class SessionManager implements vscode.Disposable {
       }
     });
     controller.onDidChangeState(() => void this.setContext());
+    controller.onDidChangeBoundary((boundary) => this.boundaryEmitter.fire(boundary));
+    controller.onDidGradientCheck((result) => this.gradCheckEmitter.fire(result));
     controller.onDidEnd(() => {
       if (this.current === controller) {
         this.current = undefined;
@@ -112,7 +119,7 @@ export class SessionManager implements vscode.Disposable {
   async stop(): Promise<void> {
     const controller = this.current;
     this.current = undefined;
-    controller?.dispose();
+    await controller?.stop();
     if (controller) this.changeEmitter.fire(undefined);
     await this.setContext();
   }
@@ -129,6 +136,8 @@ export class SessionManager implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
     this.changeEmitter.dispose();
     this.updateEmitter.dispose();
+    this.boundaryEmitter.dispose();
+    this.gradCheckEmitter.dispose();
     this.editorThrottle.dispose();
     this.editorEmitter.dispose();
   }

@@ -1,45 +1,41 @@
-// One training session of one model file, driven through the worker. It knows nothing of panels, lenses or
-// status bars: they all listen to its events, and a debug adapter can drive it the same way.
+// One training session of one model file, as VS Code sees it: the worker-facing TrainingClient (no VS Code in
+// it) plus what only the editor needs, the file, where its layers are written now, and VS Code events. Panels,
+// lenses and status bars all listen to it; commands only command.
 
 import * as vscode from 'vscode';
 import type { ModelSpec, SourceRange } from '../model/types';
 import type {
   DecisionBoundary,
-  EpochSummary,
   GradientCheckResult,
+  HistoryView,
   ModelInfo,
+  RunUntil,
   StepGranularity,
-  StopReason,
+  Stopped,
   TraceLevel,
-  TrainingDiagnostic,
-  TrainingHistory,
   TrainingUpdate,
-  WorkerEvent,
 } from '../protocol';
-import { WorkerClient } from './workerClient';
+import { TrainingClient, type SessionState, type UpdateEvent } from '../worker/trainingClient';
 
-export type SessionState = 'paused' | 'running' | 'finished' | 'stopped';
+export type { SessionState, UpdateEvent };
 
-export interface UpdateEvent {
-  update: TrainingUpdate;
-  /** True for the result of a single step or a stop: show it now, not throttled. */
-  immediate: boolean;
-}
-
-type Waiter = { type: WorkerEvent['type']; resolve: (event: WorkerEvent) => void; reject: (error: Error) => void };
+/** Resolution of the decision boundary computed at each stop (a running one is coarser, from the worker). */
+const BOUNDARY_RESOLUTION = 40;
 
 export class TrainingController implements vscode.Disposable {
   private readonly updateEmitter = new vscode.EventEmitter<UpdateEvent>();
   private readonly stateEmitter = new vscode.EventEmitter<SessionState>();
   private readonly endEmitter = new vscode.EventEmitter<void>();
   private readonly errorEmitter = new vscode.EventEmitter<string>();
+  private readonly boundaryEmitter = new vscode.EventEmitter<DecisionBoundary | null>();
+  private readonly gradCheckEmitter = new vscode.EventEmitter<GradientCheckResult>();
   readonly onDidUpdate = this.updateEmitter.event;
   readonly onDidChangeState = this.stateEmitter.event;
   readonly onDidEnd = this.endEmitter.event;
   readonly onDidError = this.errorEmitter.event;
+  readonly onDidChangeBoundary = this.boundaryEmitter.event;
+  readonly onDidGradientCheck = this.gradCheckEmitter.event;
 
-  model!: ModelInfo;
-  latest!: TrainingUpdate;
   boundary: DecisionBoundary | null | undefined;
   gradCheck: GradientCheckResult | undefined;
   selectedLayer = 0;
@@ -49,22 +45,23 @@ export class TrainingController implements vscode.Disposable {
   sourceText = '';
   /** The file has changed since (Reset then retrains from the file as it is now). */
   edited = false;
-  private currentState: SessionState = 'paused';
-  private readonly worker: WorkerClient;
-  private waiters: Waiter[] = [];
   private ended = false;
+  private boundaryRequested = false;
 
   private constructor(
     readonly uri: vscode.Uri,
     readonly spec: ModelSpec,
-    workerScript: string,
+    readonly client: TrainingClient,
   ) {
     this.layerRanges = spec.layers.map((layer) => layer.range && structuredClone(layer.range));
-    this.worker = new WorkerClient(
-      workerScript,
-      (event) => this.receive(event),
-      () => this.end(),
-    );
+    client.onDidUpdate((event) => {
+      this.updateEmitter.fire(event);
+      if (event.immediate) this.refreshBoundary();
+    });
+    client.onDidChangeState((state) => this.stateEmitter.fire(state));
+    client.onDidError((message) => this.errorEmitter.fire(message));
+    client.onDidComputeBoundary((boundary) => this.setBoundary(boundary));
+    client.onDidEnd(() => this.end());
   }
 
   /** Starts a worker, loads the model and resolves once the first forward pass is waiting. */
@@ -74,10 +71,9 @@ export class TrainingController implements vscode.Disposable {
     workerScript: string,
     traceLevel: TraceLevel,
   ): Promise<TrainingController> {
-    const controller = new TrainingController(uri, spec, workerScript);
-    const loaded = controller.waitFor('loaded');
-    controller.worker.send({ type: 'load', model: spec, traceLevel });
-    await loaded;
+    const client = await TrainingClient.start(spec, traceLevel, workerScript);
+    const controller = new TrainingController(uri, spec, client);
+    controller.refreshBoundary();
     return controller;
   }
 
@@ -96,155 +92,112 @@ export class TrainingController implements vscode.Disposable {
     }
   }
 
+  get model(): ModelInfo {
+    return this.client.model;
+  }
+
+  get latest(): TrainingUpdate {
+    return this.client.latest;
+  }
+
+  get history(): HistoryView {
+    return this.client.history;
+  }
+
   get state(): SessionState {
-    return this.currentState;
+    return this.client.state;
   }
 
   get alive(): boolean {
     return !this.ended;
   }
 
+  /** Steps by `granularity` (`count` times); during a run it answers with where the run is, stepping nothing. */
   async step(granularity: StepGranularity, count = 1): Promise<TrainingUpdate> {
-    if (this.currentState === 'running') return this.latest;
-    const stopped = this.waitFor('stopped');
-    this.worker.send({ type: 'step', granularity, count });
-    await stopped;
-    return this.latest;
+    if (this.state === 'running') return this.latest;
+    return (await this.client.step(granularity, count)).update;
   }
 
-  /** Starts a long run without waiting for it to end (Train / continue). */
-  run(granularity: StepGranularity, count = 1): Promise<TrainingUpdate> {
-    return this.step(granularity, count);
+  /** Runs until `until` (the end by default); resolves when the run stops. */
+  async run(until: RunUntil = { kind: 'granularity', granularity: 'run' }): Promise<Stopped> {
+    return this.client.run(until);
   }
 
   async pause(): Promise<TrainingUpdate> {
-    if (this.currentState !== 'running') return this.latest;
-    const stopped = this.waitFor('stopped');
-    this.worker.send({ type: 'pause' });
-    await stopped;
-    return this.latest;
+    return (await this.client.pause()).update;
   }
 
   async reset(): Promise<TrainingUpdate> {
-    const stopped = this.waitFor('stopped');
-    this.worker.send({ type: 'reset' });
-    await stopped;
-    this.boundary = undefined;
     this.gradCheck = undefined;
-    return this.latest;
+    return (await this.client.reset()).update;
   }
 
   async stepBack(): Promise<TrainingUpdate> {
-    if (this.currentState === 'running') return this.latest;
-    const stopped = this.waitFor('stopped');
-    this.worker.send({ type: 'stepBack' });
-    await stopped;
-    return this.latest;
+    if (this.state === 'running') return this.latest;
+    return (await this.client.stepBack()).update;
   }
 
   async gradientCheck(): Promise<GradientCheckResult> {
-    const done = this.waitFor('gradCheck');
-    this.worker.send({ type: 'gradCheck' });
-    const event = await done;
-    return (event as Extract<WorkerEvent, { type: 'gradCheck' }>).result;
+    const result = await this.client.request('gradCheck', {});
+    this.gradCheck = result;
+    this.gradCheckEmitter.fire(result);
+    return result;
   }
 
-  /** Every point of the history and every epoch summary, for Export Trace (updates carry a thinned view). */
-  async fullHistory(): Promise<{
-    history: TrainingHistory;
-    epochs: EpochSummary[];
-    diagnostics: TrainingDiagnostic[];
-  }> {
-    const done = this.waitFor('fullHistory');
-    this.worker.send({ type: 'fullHistory' });
-    const event = (await done) as Extract<WorkerEvent, { type: 'fullHistory' }>;
-    return { history: event.history, epochs: event.epochs, diagnostics: event.diagnostics };
+  /** Every point of the history and every epoch summary, for Export Trace (updates carry thinned deltas). */
+  fullHistory() {
+    return this.client.request('fullHistory', {});
   }
 
-  async decisionBoundary(resolution: number): Promise<DecisionBoundary | null> {
+  async decisionBoundary(resolution = BOUNDARY_RESOLUTION): Promise<DecisionBoundary | null> {
     if (this.spec.inputSize !== 2) return null;
-    const done = this.waitFor('boundary');
-    this.worker.send({ type: 'boundary', resolution });
-    const event = await done;
-    return (event as Extract<WorkerEvent, { type: 'boundary' }>).boundary;
+    const boundary = await this.client.request('boundary', { resolution });
+    this.setBoundary(boundary);
+    return boundary;
   }
 
   selectLayer(layer: number): void {
     if (layer < 0 || layer >= this.spec.layers.length) return;
     this.selectedLayer = layer;
-    this.worker.send({ type: 'selectLayer', layer });
+    void this.client.selectLayer(layer).catch(() => undefined);
+  }
+
+  /** Ends the worker (within about a second, whatever it is doing). */
+  async stop(): Promise<void> {
+    await this.client.stop();
+    this.end();
   }
 
   dispose(): void {
-    void this.worker.terminate();
-    this.end();
-    this.updateEmitter.dispose();
-    this.stateEmitter.dispose();
-    this.errorEmitter.dispose();
+    void this.stop();
   }
 
-  private receive(event: WorkerEvent): void {
-    switch (event.type) {
-      case 'loaded':
-        this.model = event.model;
-        this.latest = event.update;
-        break;
-      case 'update':
-        this.latest = event.update;
-        this.setState(
-          event.update.running ? 'running' : this.currentState === 'running' ? 'paused' : this.currentState,
-        );
-        this.updateEmitter.fire({ update: event.update, immediate: !event.update.running });
-        break;
-      case 'stopped':
-        this.latest = event.update;
-        this.setState(stateAfter(event.reason, event.update));
-        this.updateEmitter.fire({ update: event.update, immediate: true });
-        break;
-      case 'gradCheck':
-        this.gradCheck = event.result;
-        break;
-      case 'boundary':
-        this.boundary = event.boundary;
-        break;
-      case 'error':
-        this.errorEmitter.fire(event.message);
-        for (const waiter of this.waiters) waiter.reject(new Error(event.message));
-        this.waiters = [];
-        return;
-    }
-    const [ready, waiting] = partition(this.waiters, (waiter) => waiter.type === event.type);
-    this.waiters = waiting;
-    for (const waiter of ready) waiter.resolve(event);
+  private refreshBoundary(): void {
+    // One request at a time: a burst of steps asks again only once the previous answer is in.
+    if (this.spec.inputSize !== 2 || this.boundaryRequested || this.ended) return;
+    this.boundaryRequested = true;
+    void this.decisionBoundary()
+      .catch(() => undefined)
+      .finally(() => (this.boundaryRequested = false));
   }
 
-  private setState(state: SessionState): void {
-    if (state === this.currentState) return;
-    this.currentState = state;
-    this.stateEmitter.fire(state);
-  }
-
-  private waitFor(type: WorkerEvent['type']): Promise<WorkerEvent> {
-    if (this.ended) return Promise.reject(new Error('the training session has ended'));
-    return new Promise((resolve, reject) => this.waiters.push({ type, resolve, reject }));
+  private setBoundary(boundary: DecisionBoundary | null): void {
+    this.boundary = boundary;
+    this.boundaryEmitter.fire(boundary);
   }
 
   private end(): void {
     if (this.ended) return;
     this.ended = true;
-    for (const waiter of this.waiters) waiter.reject(new Error('the training session has ended'));
-    this.waiters = [];
     this.endEmitter.fire();
-    this.endEmitter.dispose();
+    for (const emitter of [
+      this.updateEmitter,
+      this.stateEmitter,
+      this.endEmitter,
+      this.errorEmitter,
+      this.boundaryEmitter,
+      this.gradCheckEmitter,
+    ])
+      emitter.dispose();
   }
-}
-
-function stateAfter(reason: StopReason, update: TrainingUpdate): SessionState {
-  if (reason === 'non_finite') return 'stopped';
-  if (update.record.cursor.finished) return 'finished';
-  return 'paused';
-}
-
-function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
-  return [items.filter(test), items.filter((item) => !test(item))];
 }

@@ -106,21 +106,24 @@ test('reset returns to the initial weights', () => {
   assert.equal(session.history.batchLoss.length, 0);
 });
 
-test('runAsync yields and can be paused, then continues to the same result', async () => {
+test('runUntil yields and can be paused, then continues to the same result', async () => {
   const long = xor({ training: { epochs: 3000, batch: 4, shuffle: false } });
   const session = new TrainingSession(long, { traceLevel: 'off' });
   const controller = new AbortController();
-  let yields = 0;
-  const reason = await session.runAsync('run', {
-    signal: controller.signal,
-    yieldEveryMs: 1,
-    onYield: () => {
-      if (++yields === 3) controller.abort();
+  let slices = 0;
+  const result = await session.runUntil(
+    { kind: 'granularity', granularity: 'run' },
+    {
+      signal: controller.signal,
+      sliceMs: 1,
+      onSlice: () => {
+        if (++slices === 3) controller.abort();
+      },
     },
-  });
-  assert.equal(reason, 'paused');
+  );
+  assert.equal(result.reason, 'paused');
   assert.ok(session.cursor.step > 0 && !session.cursor.finished);
-  assert.equal(await session.runAsync('run'), 'finished');
+  assert.equal((await session.runUntil({ kind: 'granularity', granularity: 'run' })).reason, 'finished');
   const straight = new TrainingSession(long, { traceLevel: 'off' });
   straight.step('run');
   assert.deepEqual(session.parameters(), straight.parameters());

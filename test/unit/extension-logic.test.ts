@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatNumber, markdownMatrix } from '../../src/extension/format';
-import { historyView, thinnedIndices } from '../../src/engine';
+import { thinnedIndices } from '../../src/engine';
 import type { TrainingDiagnostic } from '../../src/protocol';
 import { latestOfEach } from '../../src/worker/trainingWorker';
 import { LatestThrottle } from '../../src/extension/throttle';
@@ -65,29 +65,6 @@ test('long series are thinned evenly, keep both ends, and say which step each po
   assert.equal(indices[0], 0);
   assert.equal(indices[1999], 99_999);
   assert.deepEqual(thinnedIndices(3, 2000), [0, 1, 2]);
-  const steps = 100_000;
-  const view = historyView(
-    {
-      stride: 1,
-      epochStride: 1,
-      batchLoss: Array.from({ length: steps }, (_, i) => 1 / (i + 1)),
-      epochLoss: [3, 2, 1],
-      validationLoss: [],
-      gradNorm: [Array.from({ length: steps }, (_, i) => i), Array.from({ length: steps }, (_, i) => -i)],
-      updateRatio: [Array.from({ length: steps }, () => 1e-3), Array.from({ length: steps }, () => 2e-3)],
-    },
-    2000,
-  );
-  assert.equal(view.steps.length, 2000);
-  assert.equal(view.steps[1999], steps);
-  // Every point is the value of the step it is drawn at.
-  view.steps.forEach((step, k) => {
-    assert.equal(view.batchLoss[k], 1 / step);
-    assert.equal(view.gradNorm[0][k], step - 1);
-    assert.equal(view.gradNorm[1][k], -(step - 1));
-  });
-  assert.deepEqual(view.epochs, [1, 2, 3]);
-  assert.deepEqual(view.validationLoss, []);
 });
 
 test('numbers read at a glance: significant digits, exponents for tiny and huge, symbols for the rest', () => {

@@ -1,8 +1,8 @@
-// Every shape that crosses a boundary is written down here and only here: the engine's trace records,
-// the worker's requests and events, and the messages between the extension host and the webview.
-// Plain JSON-compatible data only (flat number[] tensors), because VS Code serialises webview messages.
+// The engine's side of every boundary: what a training session reports about itself (trace records, cursors,
+// diagnostics, histories, model summaries). Plain JSON-compatible data only (flat number[] tensors), because
+// these records cross both the worker port and the webview's postMessage.
 
-import type { ActivationName, LossSpec, OptimizerType, SourceRange } from './model/types';
+import type { ActivationName, LossSpec, OptimizerType, SourceRange } from '../model/types';
 
 // ---------------------------------------------------------------------------------------------
 // Stepping
@@ -244,22 +244,68 @@ export interface ModelInfo {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Extension host ⇄ training worker
+// Running until something happens
 
-export type WorkerRequest =
-  | { type: 'load'; model: import('./model/types').ModelSpec; traceLevel: TraceLevel }
-  | { type: 'step'; granularity: StepGranularity; count?: number }
-  | { type: 'pause' }
-  | { type: 'reset' }
-  | { type: 'stepBack' }
-  | { type: 'gradCheck' }
-  | { type: 'boundary'; resolution: number }
-  | { type: 'selectLayer'; layer: number }
-  /** Every point of the history and every epoch summary (Export Trace); updates carry a thinned view. */
-  | { type: 'fullHistory' };
+/**
+ * When a run stops, evaluated by the session after every micro-step (so it lands on a clean micro-step
+ * position that stepping and step back continue from exactly).
+ */
+export type RunUntil =
+  /** The end of `count` units of the granularity, counted from where the run starts ('run' = the end). */
+  | { kind: 'granularity'; granularity: StepGranularity; count?: number }
+  /** The cursor reaches a micro-step: `phase` (and `layer` for forward/backward) is what runs next. */
+  | { kind: 'position'; phase: Phase; layer?: number }
+  /** A diagnostic of one of these kinds is raised (any kind when empty). */
+  | { kind: 'diagnostic'; codes: DiagnosticCode[] }
+  /** `step` batch steps have completed since the start. */
+  | { kind: 'step'; step: number }
+  /** `count` micro-steps have run. */
+  | { kind: 'microSteps'; count: number }
+  /** Whichever comes first. */
+  | { kind: 'any'; of: RunUntil[] };
 
-/** The history as the charts get it: thinned to a few thousand points, with the x of each point. */
+export type StopReason =
+  /** The granularity asked for was reached. */
+  | 'step'
+  /** A `run until` condition other than a granularity held. */
+  | 'condition'
+  | 'paused'
+  | 'finished'
+  | 'non_finite'
+  | 'reset'
+  | 'restored'
+  /** A what-if edit of a parameter. */
+  | 'edited';
+
+// ---------------------------------------------------------------------------------------------
+// What a UI is sent after a change
+
+/**
+ * New chart points since the previous delta, already thinned: a receiver drops the points after `truncate` (a
+ * rewind or reset), appends these, then keeps only points whose 0-based step is a multiple of `stride` (epochs of
+ * `epochStride`), so it never holds more than about 2 × MAX_SERIES_POINTS points however long the run.
+ */
+export interface HistoryDelta {
+  /** Keep only points up to these 1-based steps and epochs before appending. */
+  truncate?: { steps: number; epochs: number };
+  stride: number;
+  epochStride: number;
+  /** 1-based batch step of each new point of batchLoss, gradNorm and updateRatio. */
+  steps: number[];
+  batchLoss: number[];
+  /** [layer][point] */
+  gradNorm: number[][];
+  updateRatio: number[][];
+  /** 1-based epoch of each new point of epochLoss (and validationLoss when there is validation data). */
+  epochs: number[];
+  epochLoss: number[];
+  validationLoss: number[];
+}
+
+/** The history as the charts draw it: thinned, with the x of each point (the sum of the deltas received). */
 export interface HistoryView {
+  stride: number;
+  epochStride: number;
   /** 1-based batch step of each point of batchLoss, gradNorm and updateRatio. */
   steps: number[];
   batchLoss: number[];
@@ -271,100 +317,14 @@ export interface HistoryView {
   validationLoss: number[];
 }
 
-/** What a UI needs after any change: the current record, the history to chart, and the warnings so far. */
+/** What a UI needs after any change: the current record, new chart points, and the warnings so far. */
 export interface TrainingUpdate {
   record: TraceRecord;
-  history: HistoryView;
+  history: HistoryDelta;
   /** The latest finished epoch, if any. */
   lastEpoch?: EpochSummary;
   /** The latest diagnostic of each kind and layer, in the order they were reported. */
   diagnostics: TrainingDiagnostic[];
   running: boolean;
   canStepBack: boolean;
-}
-
-export type WorkerEvent =
-  | { type: 'loaded'; model: ModelInfo; update: TrainingUpdate }
-  | { type: 'update'; update: TrainingUpdate }
-  | { type: 'stopped'; reason: StopReason; update: TrainingUpdate }
-  | { type: 'gradCheck'; result: GradientCheckResult }
-  | { type: 'fullHistory'; history: TrainingHistory; epochs: EpochSummary[]; diagnostics: TrainingDiagnostic[] }
-  | { type: 'boundary'; boundary: DecisionBoundary | null }
-  | { type: 'error'; message: string };
-
-export type StopReason = 'step' | 'paused' | 'finished' | 'non_finite' | 'reset' | 'restored';
-
-// ---------------------------------------------------------------------------------------------
-// Extension host ⇄ webview
-
-/** Commands the panel's toolbar can send; each maps to a `backprop.*` command. */
-export type PanelCommand =
-  | 'train'
-  | 'pause'
-  | 'stepLayer'
-  | 'stepPhase'
-  | 'stepBatch'
-  | 'stepEpoch'
-  | 'runEpochs'
-  | 'reset'
-  | 'stepBack'
-  | 'gradCheck'
-  | 'exportTrace';
-
-/** Everything the panel shows; sent whole on (re)load and kept by the webview as its restorable state. */
-export interface PanelState {
-  model: ModelInfo;
-  update: TrainingUpdate;
-  boundary?: DecisionBoundary | null;
-  gradCheck?: GradientCheckResult;
-  selectedLayer: number;
-  /** Significant digits for numbers (`backprop.significantDigits`). */
-  digits: number;
-  /** False once the session behind a restored panel has ended. */
-  live: boolean;
-}
-
-export type ToWebviewMessage =
-  | { type: 'state'; state: PanelState }
-  | { type: 'update'; update: TrainingUpdate }
-  | { type: 'boundary'; boundary: DecisionBoundary | null }
-  | { type: 'gradCheck'; result: GradientCheckResult }
-  | { type: 'select'; layer: number }
-  | { type: 'error'; message: string };
-
-export type FromWebviewMessage =
-  { type: 'ready' } | { type: 'command'; command: PanelCommand } | { type: 'selectLayer'; layer: number };
-
-export const PANEL_COMMANDS: readonly PanelCommand[] = [
-  'train',
-  'pause',
-  'stepLayer',
-  'stepPhase',
-  'stepBatch',
-  'stepEpoch',
-  'runEpochs',
-  'reset',
-  'stepBack',
-  'gradCheck',
-  'exportTrace',
-];
-
-/** Validates a message from the webview: it runs untrusted-ish script, so nothing is taken on faith. */
-export function parseFromWebview(value: unknown): FromWebviewMessage | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const message = value as Record<string, unknown>;
-  switch (message.type) {
-    case 'ready':
-      return { type: 'ready' };
-    case 'command':
-      return PANEL_COMMANDS.includes(message.command as PanelCommand)
-        ? { type: 'command', command: message.command as PanelCommand }
-        : undefined;
-    case 'selectLayer':
-      return Number.isInteger(message.layer) && (message.layer as number) >= 0
-        ? { type: 'selectLayer', layer: message.layer as number }
-        : undefined;
-    default:
-      return undefined;
-  }
 }

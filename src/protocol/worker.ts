@@ -1,0 +1,87 @@
+// The extension host (or the debug adapter, or a test) ⇄ the training worker. Every request carries an id and
+// gets exactly one reply with that id: its result, or an error saying why (a step asked for during a run is
+// refused at once, never dropped). The only messages the worker sends unasked are run progress and output.
+
+import type { ModelSpec } from '../model/types';
+import type {
+  DecisionBoundary,
+  EpochSummary,
+  GradientCheckResult,
+  LayerTrace,
+  ModelInfo,
+  RunUntil,
+  StepGranularity,
+  StopReason,
+  TraceLevel,
+  TrainingDiagnostic,
+  TrainingHistory,
+  TrainingUpdate,
+} from './trace';
+
+/** Where a session stands after a request that moved it, and why it stopped there. */
+export interface Stopped {
+  reason: StopReason;
+  /** For `condition`: which condition held, in words (`diagnostic vanishing in hidden1`). */
+  detail?: string;
+  update: TrainingUpdate;
+}
+
+/** The parameter a what-if edit changes. */
+export interface ParameterEdit {
+  layer: number;
+  tensor: 'W' | 'b';
+  /** Row-major index into the tensor ([input][unit] for W). */
+  index: number;
+  value: number;
+}
+
+/** Each request's parameters and the result its reply carries. */
+export interface WorkerRequests {
+  load: { params: { model: ModelSpec; traceLevel: TraceLevel }; result: { model: ModelInfo; update: TrainingUpdate } };
+  /** Steps synchronously-small granularities, time-sliced for the rest; refused while a run is going. */
+  step: { params: { granularity: StepGranularity; count?: number }; result: Stopped };
+  /** Runs until the condition holds, the end, a NaN, or a pause/reset/stop; replies when it has stopped. */
+  run: { params: { until: RunUntil }; result: Stopped };
+  /** Stops a run within one time slice; answered once the run has stopped (or at once when none is going). */
+  pause: { params: object; result: Stopped };
+  /** Back to the initial weights; a run going is stopped first. */
+  reset: { params: object; result: Stopped };
+  /** Back `count` micro-steps (default 1), exactly; refused while running. */
+  stepBack: { params: { count?: number }; result: Stopped };
+  /** Back to the start of the batch step `step`, exactly. */
+  rewind: { params: { step: number }; result: Stopped };
+  /** A what-if edit of one weight or bias; step back and replay stay exact from there. */
+  setParameter: { params: ParameterEdit; result: Stopped };
+  gradCheck: { params: object; result: GradientCheckResult };
+  boundary: { params: { resolution: number }; result: DecisionBoundary | null };
+  /** Every point of the history and every epoch summary and diagnostic (Export Trace). */
+  fullHistory: {
+    params: object;
+    result: { history: TrainingHistory; epochs: EpochSummary[]; diagnostics: TrainingDiagnostic[] };
+  };
+  /** Every tensor of one layer in full, as it is now. */
+  layerTensors: { params: { layer: number }; result: LayerTrace };
+  /** Which layer the UI shows: its tensors come in full at each stop. */
+  selectLayer: { params: { layer: number }; result: null };
+  /** Ends any run; the worker can then be terminated without losing a reply. */
+  stop: { params: object; result: null };
+}
+
+export type WorkerRequestType = keyof WorkerRequests;
+
+export type WorkerRequest = {
+  [K in WorkerRequestType]: { id: number; type: K } & WorkerRequests[K]['params'];
+}[WorkerRequestType];
+
+/** Why a request was not served: `busy` (try again after Pause), `invalid` (bad parameters), `failed` (an error). */
+export type RefusalCode = 'busy' | 'invalid' | 'no_model' | 'failed';
+
+export type WorkerReply =
+  | { kind: 'reply'; id: number; ok: true; result: unknown }
+  | { kind: 'reply'; id: number; ok: false; code: RefusalCode; error: string };
+
+/** Unasked: progress of a run (at most ~30 a second), and the decision boundary about once a second. */
+export type WorkerNotice =
+  { kind: 'progress'; update: TrainingUpdate } | { kind: 'boundary'; boundary: DecisionBoundary | null };
+
+export type WorkerMessage = WorkerReply | WorkerNotice;
