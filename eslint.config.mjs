@@ -13,11 +13,22 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/engine/**/*.ts'],
+    // The engine, the worker and its client, the debug adapter and the shared contracts run without VS Code.
+    files: [
+      'src/engine/**/*.ts',
+      'src/worker/**/*.ts',
+      'src/debug/**/*.ts',
+      'src/protocol/**/*.ts',
+      'src/model/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'vscode', message: 'The engine must not depend on VS Code.' }] },
+        {
+          paths: [
+            { name: 'vscode', message: 'This code runs outside VS Code (worker, CLI, standalone debug adapter).' },
+          ],
+        },
       ],
     },
   },
