@@ -72,8 +72,7 @@ export class HistoryFeed {
     delta.stride = this.stride;
     delta.epochStride = this.epochStride;
 
-    const sparse = sparseStride(this.stride, this.nextStep, stepEnd, perDelta);
-    for (let step = ceilTo(this.nextStep, sparse); step < stepEnd; step += sparse) {
+    for (const step of picked(this.nextStep, stepEnd, this.stride, perDelta)) {
       const i = step / history.stride;
       delta.steps.push(step + 1);
       delta.batchLoss.push(chartValue(history.batchLoss[i]));
@@ -82,8 +81,7 @@ export class HistoryFeed {
     }
     this.nextStep = stepEnd;
 
-    const sparseEpochs = sparseStride(this.epochStride, this.nextEpoch, epochEnd, perDelta);
-    for (let epoch = ceilTo(this.nextEpoch, sparseEpochs); epoch < epochEnd; epoch += sparseEpochs) {
+    for (const epoch of picked(this.nextEpoch, epochEnd, this.epochStride, perDelta)) {
       const i = epoch / history.epochStride;
       delta.epochs.push(epoch + 1);
       delta.epochLoss.push(chartValue(history.epochLoss[i]));
@@ -107,11 +105,18 @@ function strideFor(current: number, historyStride: number, end: number, limit: n
   return stride;
 }
 
-/** A multiple of `stride` that picks at most `most` points of [from, to). */
-function sparseStride(stride: number, from: number, to: number, most: number): number {
+/**
+ * The steps of [from, to) a delta carries: every multiple of `stride`, or of a multiple of it when there are more
+ * than `most`, and always the latest kept one (a chart ends where training is).
+ */
+function picked(from: number, to: number, stride: number, most: number): number[] {
   let sparse = stride;
   while (Math.ceil((to - ceilTo(from, sparse)) / sparse) > most) sparse *= 2;
-  return sparse;
+  const steps: number[] = [];
+  for (let step = ceilTo(from, sparse); step < to; step += sparse) steps.push(step);
+  const last = Math.floor((to - 1) / stride) * stride;
+  if (last >= from && steps[steps.length - 1] !== last) steps.push(last);
+  return steps;
 }
 
 function ceilTo(value: number, multiple: number): number {
