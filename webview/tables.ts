@@ -65,6 +65,10 @@ function tensorCard(
     );
     return card;
   }
+  if (!tensor.data && tensor.preview) {
+    card.append(previewHeatmap(`table-${tensorId(name)}-${layer}`, tensor, state));
+    return card;
+  }
   if (!tensor.data) {
     const s = tensor.summary;
     card.append(
@@ -150,6 +154,43 @@ function canvasHeatmap(
   const wrapper = document.createElement('div');
   wrapper.className = 'canvas-wrapper';
   tip.textContent = `${tensor.rows}×${tensor.cols}: hover a cell for its value · ${formatNumber(tensor.summary.min, state.digits)} … ${formatNumber(tensor.summary.max, state.digits)}`;
+  wrapper.append(canvas, tip);
+  return wrapper;
+}
+
+/** A big tensor as the worker down-sampled it: one pixel block per block of entries, its largest in magnitude. */
+function previewHeatmap(id: string, tensor: Tensor, state: PanelState): HTMLElement {
+  const picture = tensor.preview!;
+  const scale = maxAbs(picture.data);
+  const cell = Math.max(2, Math.min(CANVAS_CELL, Math.floor(512 / picture.cols)));
+  const canvas = document.createElement('canvas');
+  canvas.id = id;
+  canvas.className = 'heatmap-canvas';
+  canvas.dataset.preview = `${picture.blockRows}x${picture.blockCols}`;
+  canvas.width = picture.cols * cell;
+  canvas.height = picture.rows * cell;
+  const ctx = canvas.getContext('2d')!;
+  for (let i = 0; i < picture.rows; i++)
+    for (let j = 0; j < picture.cols; j++) {
+      ctx.fillStyle = divergingColor(picture.data[i * picture.cols + j] ?? NaN, scale);
+      ctx.fillRect(j * cell, i * cell, cell, cell);
+    }
+  const tip = document.createElement('div');
+  tip.className = 'canvas-tip';
+  const summary = `${tensor.rows}×${tensor.cols} shown as ${picture.rows}×${picture.cols} blocks of ${picture.blockRows}×${picture.blockCols} (each its largest |value|) · ${formatNumber(tensor.summary.min, state.digits)} … ${formatNumber(tensor.summary.max, state.digits)}`;
+  tip.textContent = summary;
+  canvas.addEventListener('mousemove', (event) => {
+    const rect = canvas.getBoundingClientRect();
+    const j = Math.floor(((event.clientX - rect.left) / rect.width) * picture.cols);
+    const i = Math.floor(((event.clientY - rect.top) / rect.height) * picture.rows);
+    if (i < 0 || j < 0 || i >= picture.rows || j >= picture.cols) return;
+    const rows = `${i * picture.blockRows}–${Math.min(tensor.rows, (i + 1) * picture.blockRows) - 1}`;
+    const cols = `${j * picture.blockCols}–${Math.min(tensor.cols, (j + 1) * picture.blockCols) - 1}`;
+    tip.textContent = `rows ${rows}, columns ${cols}: largest |value| ${formatNumber(picture.data[i * picture.cols + j], state.digits)}`;
+  });
+  canvas.addEventListener('mouseleave', () => (tip.textContent = summary));
+  const wrapper = document.createElement('div');
+  wrapper.className = 'canvas-wrapper';
   wrapper.append(canvas, tip);
   return wrapper;
 }

@@ -26,7 +26,7 @@ import { scheduledLearningRate } from './optimizers';
 import { Random } from './random';
 import { SnapshotHistory, type SessionState, type SnapshotParts } from './snapshots';
 import { boundaryOf, correctCount, modelInfoOf } from './summaries';
-import { layerTrace, tensor } from './trace';
+import { layerTrace, makeTensor } from './trace';
 
 export interface SessionOptions {
   /** How much each trace record carries; default `summary`. */
@@ -308,7 +308,11 @@ export class TrainingSession {
    * `fullLayers` names layers whose tensors are copied in full even at level `summary` (a selected layer
    * of a model too big to copy whole every step).
    */
-  trace(level: TraceLevel = this.traceLevel, fullLayers: readonly number[] = []): TraceRecord {
+  trace(
+    level: TraceLevel = this.traceLevel,
+    fullLayers: readonly number[] = [],
+    { previewAbove = Infinity }: { previewAbove?: number } = {},
+  ): TraceRecord {
     const { network, state } = this;
     const info = state.batchInfo;
     const full = level === 'full';
@@ -324,14 +328,14 @@ export class TrainingSession {
         level === 'off'
           ? []
           : network.layers.map((layer) =>
-              layerTrace(network, layer, fullLayers.includes(layer.index) ? 'full' : level),
+              layerTrace(network, layer, fullLayers.includes(layer.index) ? 'full' : level, previewAbove),
             ),
       diagnostics: this.diagnostics.slice(this.reportedUpTo),
     };
     this.reportedUpTo = this.diagnostics.length;
     if (network.m > 0 && level !== 'off') {
-      record.inputs = tensor(network.X, network.m, network.inputSize, full);
-      record.targets = tensor(network.Y, network.m, network.outputSize, full);
+      record.inputs = makeTensor(network.X, network.m, network.inputSize, full, previewAbove);
+      record.targets = makeTensor(network.Y, network.m, network.outputSize, full, previewAbove);
     }
     if (state.lossComputed) {
       record.loss = network.lossValue;

@@ -1,7 +1,7 @@
 // Turns the network's live buffers into a TraceRecord. Summaries and norms are always there; the tensors
 // themselves are copied only at trace level `full`, so stepping a wide layer does not copy megabytes.
 
-import type { LayerNorms, LayerTrace, Tensor, TensorSummary, TraceLevel } from '../protocol';
+import type { LayerNorms, LayerTrace, Tensor, TensorPreview, TensorSummary, TraceLevel } from '../protocol';
 import type { DenseLayer, Network } from './network';
 
 export function summarize(values: Float64Array, length: number): TensorSummary {
@@ -56,10 +56,45 @@ function summarizeNonFinite(values: Float64Array, length: number): TensorSummary
   };
 }
 
-export function tensor(values: Float64Array, rows: number, cols: number, full: boolean): Tensor {
+/** Tensors with more entries than this come as a preview when the caller asks for previews. */
+export const PREVIEW_ABOVE = 16_384;
+const PREVIEW_SIDE = 128;
+
+/** Each block's entry of largest magnitude, on a grid of at most PREVIEW_SIDE × PREVIEW_SIDE blocks. */
+export function preview(values: Float64Array, rows: number, cols: number): TensorPreview {
+  const blockRows = Math.ceil(rows / PREVIEW_SIDE);
+  const blockCols = Math.ceil(cols / PREVIEW_SIDE);
+  const gridRows = Math.ceil(rows / blockRows);
+  const gridCols = Math.ceil(cols / blockCols);
+  const data = new Array<number>(gridRows * gridCols).fill(0);
+  for (let i = 0; i < rows; i++) {
+    const row = Math.floor(i / blockRows) * gridCols;
+    for (let j = 0; j < cols; j++) {
+      const x = values[i * cols + j];
+      const cell = row + Math.floor(j / blockCols);
+      // NaN wins: a block hiding a NaN must look broken.
+      if (!(Math.abs(x) <= Math.abs(data[cell]))) data[cell] = x;
+    }
+  }
+  return { rows: gridRows, cols: gridCols, blockRows, blockCols, data };
+}
+
+/**
+ * A tensor's summary, and its entries when `full`: all of them, or with `previewAbove`, a down-sampled picture of
+ * one bigger than that (a 784×256 layer is 200,000 numbers; its heatmap has a few hundred pixels a side).
+ */
+export function makeTensor(
+  values: Float64Array,
+  rows: number,
+  cols: number,
+  full: boolean,
+  previewAbove = Infinity,
+): Tensor {
   const length = rows * cols;
   const result: Tensor = { rows, cols, summary: summarize(values, length) };
-  if (full) {
+  if (full && length > previewAbove) {
+    result.preview = preview(values, rows, cols);
+  } else if (full) {
     // A plain loop into a pre-sized array: several times faster than Array.from on a subarray view.
     const data = new Array<number>(length);
     for (let i = 0; i < length; i++) data[i] = values[i];
@@ -68,8 +103,15 @@ export function tensor(values: Float64Array, rows: number, cols: number, full: b
   return result;
 }
 
-export function layerTrace(network: Network, layer: DenseLayer, level: TraceLevel): LayerTrace {
+export function layerTrace(
+  network: Network,
+  layer: DenseLayer,
+  level: TraceLevel,
+  previewAbove = Infinity,
+): LayerTrace {
   const full = level === 'full';
+  const tensor = (values: Float64Array, rows: number, cols: number, full: boolean) =>
+    makeTensor(values, rows, cols, full, previewAbove);
   const { m } = network;
   const n = layer.units;
   const { forward, backward, update } = layer.computed;

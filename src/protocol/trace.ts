@@ -52,6 +52,21 @@ export interface Tensor {
   cols: number;
   summary: TensorSummary;
   data?: number[];
+  /** Instead of `data` for a tensor too big to send each step: a picture of it, down-sampled by blocks. */
+  preview?: TensorPreview;
+}
+
+/**
+ * A big tensor down-sampled to a grid of at most 128×128 blocks, each standing for `blockRows`×`blockCols`
+ * entries by the entry of largest magnitude among them (so a single exploding weight still shows).
+ */
+export interface TensorPreview {
+  rows: number;
+  cols: number;
+  blockRows: number;
+  blockCols: number;
+  /** rows × cols, row-major. */
+  data: number[];
 }
 
 export interface LayerNorms {
@@ -263,6 +278,49 @@ export type RunUntil =
   | { kind: 'microSteps'; count: number }
   /** Whichever comes first. */
   | { kind: 'any'; of: RunUntil[] };
+
+/**
+ * What a worker's run accepts: the engine's conditions, or a debugger's breakpoints, exception filters and
+ * (optionally) the step it was asked for, all evaluated in the worker after every micro-step (a condition checked
+ * with a round trip per micro-step could never keep up with a run of a million epochs). The breakpoints kind is
+ * compiled by the worker into a StopCheck, since its conditions are expressions the engine knows nothing of.
+ */
+export type WorkerRunUntil = RunUntil | BreakpointsUntil;
+
+/**
+ * Where a breakpoint can stop. A layer's site is right after its forward and right after its backward (so a
+ * condition sees the layer's fresh z and a, or δ and dW); `loss` and `update` right after those micro-steps;
+ * `batchStart` and `epochStart` before the first forward of a batch (of the first batch of an epoch).
+ */
+export type BreakpointSite =
+  | { kind: 'layer'; layer: number }
+  | { kind: 'loss' }
+  | { kind: 'update' }
+  | { kind: 'batchStart' }
+  | { kind: 'epochStart' };
+
+export interface BreakpointSpec {
+  /** Chosen by the debugger; hit counts are kept per id for as long as the id is set. */
+  id: number;
+  at: BreakpointSite;
+  /** An expression (src/debug/expression.ts) that must be truthy for the breakpoint to stop. */
+  condition?: string;
+  /** `5` (the 5th hit), `>= 5`, `> 5`, `< 5`, `<= 5`, `== 5`, `% 5` (every 5th). */
+  hitCondition?: string;
+  /** A logpoint: `{expression}` parts are interpolated and printed; it never stops. */
+  logMessage?: string;
+}
+
+export interface BreakpointsUntil {
+  kind: 'breakpoints';
+  breakpoints: BreakpointSpec[];
+  /** Stop when a diagnostic of one of these kinds is raised (a NaN always ends a run). */
+  exceptions: DiagnosticCode[];
+  /** Also stop when this holds (a step over or out that breakpoints may interrupt). */
+  also?: RunUntil;
+  /** Check the breakpoints at the position the run starts from too (a launch without stop on entry). */
+  checkStart?: boolean;
+}
 
 export type StopReason =
   /** The granularity asked for was reached. */
