@@ -15,10 +15,18 @@ export interface MonitorMemory {
    * hovering at a threshold is reported once rather than on every crossing. */
   calm: number[];
   previousGradNorm: number[];
+  previousWeightNorm: number[];
   /** Epoch losses seen so far (only the last two matter). */
   lastEpochLoss: number;
   risingEpochs: number;
   firstRisingLoss: number;
+  /** The lowest loss the targets allow (their entropy, for cross-entropy), summed over this epoch's batches. */
+  floorSum: number;
+  floorBatches: number;
+  /** How far the first epoch's loss was above its floor: the scale "near the floor" is measured against. */
+  firstGap: number;
+  /** The last epoch's loss was near its floor: see `CONVERGED_FRACTION`. */
+  converged: boolean;
 }
 
 export interface Position {
@@ -68,6 +76,130 @@ export class StepStats {
 
 const SATURATION_SLOPE = 0.04;
 
+// Absolute floors and the converged band. Every rule that compares a number with an earlier or neighbouring
+// one (growth, shrinkage, a ratio) also needs the number itself to matter: a gradient growing from 1e-7 to
+// 3e-6 is noise on a fitted model, not an explosion.
+
+/** A loss within this fraction of its first epoch's distance to the floor is converged: the gradients are small
+ * because the error is small, so small gradients, tiny steps, saturated or silent units say nothing wrong. */
+const CONVERGED_FRACTION = 0.1;
+/** ‖dW‖ growth counts toward "exploding" only from this fraction of the ceiling up (1 with the default 1e3). */
+const GROWTH_FLOOR = 1e-3;
+/** "Vanishing" needs a signal at the top worth carrying: the layers above at least this many times the floor. */
+const VANISHING_SIGNAL = 100;
+/** A few silent ReLU units are normal (He init leaves some silent by chance); a third of a layer is worth a word. */
+const DEAD_FRACTION = 1 / 3;
+
+/** What the step rules read about one layer after an update. Reused across layers and steps. */
+interface LayerReading {
+  layer: DenseLayer;
+  isOutput: boolean;
+  gradNorm: number;
+  weightNorm: number;
+  updateRatio: number;
+  /** The step mostly lengthened W (‖W‖ grew by at least half of ‖ΔW‖): weights growing from a small or zero
+   * start take steps that are large next to them, and that is how they reach their scale, not overshooting. */
+  growingOutward: boolean;
+  saturated: number;
+  /** The largest ‖dW‖ among the layers above, and of the output layer. */
+  laterMax: number;
+  outputNorm: number;
+  /** Steps in a row ‖dW‖ has grown more than `explodingGrowth`× (from the absolute floor up). */
+  growthStreak: number;
+  /** It, or a layer below it, can still learn, so its gradient matters. */
+  learnsAtOrBelow: boolean;
+  /** The model's loss is near its floor (see `CONVERGED_FRACTION`). */
+  converged: boolean;
+}
+
+/** One per-step check: when it holds, how long it must hold, whether a converged model silences it, and what
+ * it says. */
+interface StepRule {
+  code: DiagnosticCode;
+  severity: Severity;
+  /** Steps in a row the condition must hold before it is reported (default `patience`). */
+  needed?: number;
+  quietWhenConverged: boolean;
+  holds(r: LayerReading, t: DiagnosticThresholds): boolean;
+  text(r: LayerReading, t: DiagnosticThresholds): { message: string; hint: string };
+}
+
+const vanishingFarSmaller = (r: LayerReading, t: DiagnosticThresholds): boolean =>
+  r.laterMax >= VANISHING_SIGNAL * t.vanishingFloor && r.gradNorm / r.laterMax < t.vanishingRatio;
+
+const STEP_RULES: readonly StepRule[] = [
+  {
+    // The signal present at the top did not reach this layer; a net with tiny gradients everywhere (including
+    // the output layer) has nothing to carry, so it is not flagged.
+    code: 'vanishing',
+    severity: 'warning',
+    quietWhenConverged: true,
+    holds: (r, t) =>
+      r.layer.trainable &&
+      !r.isOutput &&
+      ((r.gradNorm < t.vanishingFloor && r.outputNorm >= VANISHING_SIGNAL * t.vanishingFloor) ||
+        vanishingFarSmaller(r, t)),
+    text: (r, t) => ({
+      message: vanishingFarSmaller(r, t)
+        ? `Gradients vanish in ${r.layer.name}: ‖dW‖ = ${fmt(r.gradNorm)}, ${times(r.laterMax / r.gradNorm)} smaller than in the layers above, so its weights barely change.`
+        : `Gradients vanish in ${r.layer.name}: ‖dW‖ = ${fmt(r.gradNorm)} is below ${fmt(t.vanishingFloor)}, so its weights barely change.`,
+      hint: 'Use ReLU-family activations, He/Xavier init, fewer layers, or normalised inputs.',
+    }),
+  },
+  {
+    // Above the ceiling once is enough; growth must last `patience` steps (counted in `growthStreak`).
+    code: 'exploding',
+    severity: 'warning',
+    needed: 1,
+    quietWhenConverged: false,
+    holds: (r, t) => r.gradNorm > t.explodingCeiling || r.growthStreak >= t.patience,
+    text: (r, t) => ({
+      message:
+        r.gradNorm > t.explodingCeiling
+          ? `Gradients explode in ${r.layer.name}: ‖dW‖ = ${fmt(r.gradNorm)}, above ${fmt(t.explodingCeiling)}.`
+          : `Gradients explode in ${r.layer.name}: ‖dW‖ grew more than ${t.explodingGrowth}× per step for ${t.patience} steps (now ${fmt(r.gradNorm)}).`,
+      hint: 'Lower the learning rate, clip gradients (clip: {norm: 1}), or start from smaller weights.',
+    }),
+  },
+  {
+    // With all-zero weights the ratio means nothing (zero init is reported on its own). Tiny steps are what
+    // convergence looks like, so only the "large" side speaks on a converged model.
+    code: 'update_ratio',
+    severity: 'info',
+    quietWhenConverged: false,
+    holds: (r, t) => r.layer.trainable && r.weightNorm > 0 && (large(r, t) || tiny(r, t)),
+    text: (r, t) =>
+      large(r, t)
+        ? {
+            message: `Updates in ${r.layer.name} are large: ‖ΔW‖/‖W‖ = ${fmt(r.updateRatio)} per step (healthy is about 1e-3).`,
+            hint: 'Lower the learning rate.',
+          }
+        : {
+            message: `Updates in ${r.layer.name} are tiny: ‖ΔW‖/‖W‖ = ${fmt(r.updateRatio)} per step (healthy is about 1e-3), so it learns slowly.`,
+            hint: 'Raise the learning rate, or look for vanishing gradients.',
+          },
+  },
+  {
+    code: 'saturation',
+    severity: 'warning',
+    quietWhenConverged: true,
+    holds: (r, t) => r.learnsAtOrBelow && r.saturated > t.saturationFraction,
+    text: (r) => ({
+      message: `${Math.round(r.saturated * 100)}% of ${r.layer.name}'s ${r.layer.activation} outputs are saturated (slope near 0), so little gradient flows through them.`,
+      hint: 'Scale the inputs, start from smaller weights, or use ReLU-family activations.',
+    }),
+  },
+];
+
+function large(r: LayerReading, t: DiagnosticThresholds): boolean {
+  return !r.growingOutward && r.updateRatio > t.updateRatioHigh;
+}
+
+/** A converged model's tiny steps are not "learning slowly". */
+function tiny(r: LayerReading, t: DiagnosticThresholds): boolean {
+  return !r.converged && r.updateRatio < t.updateRatioLow;
+}
+
 /** Every condition tracked per layer; `growth` is the exploding check's step-over-step streak. */
 const CONDITIONS = [
   'vanishing',
@@ -99,9 +231,14 @@ export function newMonitorMemory(layerCount: number): MonitorMemory {
     active: new Array<boolean>(slots).fill(false),
     calm: new Array<number>(slots).fill(0),
     previousGradNorm: new Array<number>(layerCount).fill(NaN),
+    previousWeightNorm: new Array<number>(layerCount).fill(NaN),
     lastEpochLoss: NaN,
     risingEpochs: 0,
     firstRisingLoss: NaN,
+    floorSum: 0,
+    floorBatches: 0,
+    firstGap: NaN,
+    converged: false,
   };
 }
 
@@ -112,11 +249,13 @@ export function copyMemory(memory: MonitorMemory): MonitorMemory {
     active: memory.active.slice(),
     calm: memory.calm.slice(),
     previousGradNorm: memory.previousGradNorm.slice(),
+    previousWeightNorm: memory.previousWeightNorm.slice(),
   };
 }
 
 export class DiagnosticsMonitor {
   private learnsAtOrBelow: boolean[] | undefined;
+  private readonly reading = {} as LayerReading;
 
   constructor(
     private readonly thresholds: DiagnosticThresholds,
@@ -149,83 +288,43 @@ export class DiagnosticsMonitor {
     return found;
   }
 
-  /** Checks after each batch step's update. */
+  /** Checks after each batch step's update: every rule of `STEP_RULES` on every layer, top layer first. */
   afterStep(network: Network, stats: StepStats, at: Position): TrainingDiagnostic[] {
     const t = this.thresholds;
+    const memory = this.memory;
     const found: TrainingDiagnostic[] = [];
     const layers = network.layers;
-    const outputNorm = stats.gradNorm[layers.length - 1];
-    let laterMax = 0;
-    // A layer's gradient matters only if it, or a layer below it, can still learn.
     this.learnsAtOrBelow ??= layers.map((_, k) => layers.slice(0, k + 1).some((layer) => layer.trainable));
-    const learnsAtOrBelow = this.learnsAtOrBelow;
+    memory.floorSum += lossFloor(network);
+    memory.floorBatches++;
+    const r = this.reading;
+    r.outputNorm = stats.gradNorm[layers.length - 1];
+    r.laterMax = 0;
+    r.converged = memory.converged;
     for (let k = layers.length - 1; k >= 0; k--) {
       const layer = layers[k];
-      const gradNorm = stats.gradNorm[k];
-      const updateRatio = stats.updateRatio[k];
-      const weightNorm = stats.weightNorm[k];
-      const saturated = stats.saturated[k];
-      // Vanishing means the signal present at the top did not reach this layer, so a converged net (tiny
-      // gradients everywhere, including the output layer) is not flagged.
-      const belowFloor = gradNorm < t.vanishingFloor && outputNorm >= 100 * t.vanishingFloor;
-      const farSmaller = laterMax > 0 && gradNorm / laterMax < t.vanishingRatio;
-      const vanishing = layer.trainable && k < layers.length - 1 && (belowFloor || farSmaller);
-      if (this.due('vanishing', layer, vanishing)) {
-        found.push(
-          diagnostic('vanishing', 'warning', layer, at, {
-            message: farSmaller
-              ? `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, ${times(laterMax / gradNorm)} smaller than in the layers above, so its weights barely change.`
-              : `Gradients vanish in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)} is below ${fmt(t.vanishingFloor)}, so its weights barely change.`,
-            hint: 'Use ReLU-family activations, He/Xavier init, fewer layers, or normalised inputs.',
-          }),
-        );
-      }
-
-      const previous = this.memory.previousGradNorm[k];
-      const aboveCeiling = gradNorm > t.explodingCeiling;
-      const growing = previous > 0 && gradNorm > t.explodingGrowth * previous;
+      r.layer = layer;
+      r.isOutput = k === layers.length - 1;
+      r.gradNorm = stats.gradNorm[k];
+      r.weightNorm = stats.weightNorm[k];
+      r.updateRatio = stats.updateRatio[k];
+      const stepNorm = r.updateRatio * r.weightNorm;
+      r.growingOutward = r.weightNorm - memory.previousWeightNorm[k] >= 0.5 * stepNorm;
+      memory.previousWeightNorm[k] = r.weightNorm;
+      r.saturated = stats.saturated[k];
+      r.learnsAtOrBelow = this.learnsAtOrBelow[k];
+      const previous = memory.previousGradNorm[k];
+      const growing =
+        previous > 0 && r.gradNorm > t.explodingGrowth * previous && r.gradNorm >= GROWTH_FLOOR * t.explodingCeiling;
       const growth = slotOf('growth', k, layers.length);
-      this.memory.streak[growth] = growing ? this.memory.streak[growth] + 1 : 0;
-      const explodingNow = aboveCeiling || this.memory.streak[growth] >= t.patience;
-      if (this.due('exploding', layer, explodingNow, 1)) {
-        found.push(
-          diagnostic('exploding', 'warning', layer, at, {
-            message: aboveCeiling
-              ? `Gradients explode in ${layer.name}: ‖dW‖ = ${fmt(gradNorm)}, above ${fmt(t.explodingCeiling)}.`
-              : `Gradients explode in ${layer.name}: ‖dW‖ grew more than ${t.explodingGrowth}× per step for ${t.patience} steps (now ${fmt(gradNorm)}).`,
-            hint: 'Lower the learning rate, clip gradients (clip: {norm: 1}), or start from smaller weights.',
-          }),
-        );
+      r.growthStreak = memory.streak[growth] = growing ? memory.streak[growth] + 1 : 0;
+      for (const rule of STEP_RULES) {
+        const holds = !(rule.quietWhenConverged && r.converged) && rule.holds(r, t);
+        if (this.due(rule.code, layer, holds, rule.needed))
+          found.push(diagnostic(rule.code, rule.severity, layer, at, rule.text(r, t)));
       }
-      this.memory.previousGradNorm[k] = gradNorm;
-
-      // With all-zero weights the ratio means nothing (zero init is reported on its own).
-      const ratioOff =
-        layer.trainable && weightNorm > 0 && (updateRatio > t.updateRatioHigh || updateRatio < t.updateRatioLow);
-      if (this.due('update_ratio', layer, ratioOff)) {
-        found.push(
-          diagnostic('update_ratio', 'info', layer, at, {
-            message:
-              updateRatio > t.updateRatioHigh
-                ? `Updates in ${layer.name} are large: ‖ΔW‖/‖W‖ = ${fmt(updateRatio)} per step (healthy is about 1e-3).`
-                : `Updates in ${layer.name} are tiny: ‖ΔW‖/‖W‖ = ${fmt(updateRatio)} per step (healthy is about 1e-3), so it learns slowly.`,
-            hint:
-              updateRatio > t.updateRatioHigh
-                ? 'Lower the learning rate.'
-                : 'Raise the learning rate, or look for vanishing gradients.',
-          }),
-        );
-      }
-
-      if (this.due('saturation', layer, learnsAtOrBelow[k] && saturated > t.saturationFraction)) {
-        found.push(
-          diagnostic('saturation', 'warning', layer, at, {
-            message: `${Math.round(saturated * 100)}% of ${layer.name}'s ${layer.activation} outputs are saturated (slope near 0), so little gradient flows through them.`,
-            hint: 'Scale the inputs, start from smaller weights, or use ReLU-family activations.',
-          }),
-        );
-      }
-      laterMax = Math.max(laterMax, gradNorm);
+      memory.previousGradNorm[k] = r.gradNorm;
+      r.laterMax = Math.max(r.laterMax, r.gradNorm);
     }
     return found;
   }
@@ -237,13 +336,22 @@ export class DiagnosticsMonitor {
     epochLoss: number,
     at: Position,
   ): TrainingDiagnostic[] {
+    const memory = this.memory;
+    const floor = memory.floorBatches > 0 ? memory.floorSum / memory.floorBatches : 0;
+    memory.floorSum = 0;
+    memory.floorBatches = 0;
+    const gap = epochLoss - floor;
+    if (Number.isNaN(memory.firstGap)) memory.firstGap = gap;
+    // Within the band, a loss wobbling up and down is noise around the floor, not a learning rate too high.
+    memory.converged = gap <= CONVERGED_FRACTION * memory.firstGap;
     const found: TrainingDiagnostic[] = [];
     network.layers.forEach((layer, k) => {
       const active = everActive[k];
       if (!active) return;
       let dead = 0;
       for (const fired of active) if (!fired) dead++;
-      if (this.due('dead_relu', layer, dead > 0, 1)) {
+      const many = dead > 0 && dead >= DEAD_FRACTION * layer.units && !memory.converged;
+      if (this.due('dead_relu', layer, many, 1)) {
         found.push(
           diagnostic('dead_relu', dead * 2 >= layer.units ? 'warning' : 'info', layer, at, {
             message: `${dead} of ${layer.units} ReLU units in ${layer.name} never activated during epoch ${at.epoch + 1}: they output 0 for every sample and get no gradient.`,
@@ -252,8 +360,7 @@ export class DiagnosticsMonitor {
         );
       }
     });
-    const memory = this.memory;
-    if (epochLoss > memory.lastEpochLoss) {
+    if (epochLoss > memory.lastEpochLoss && !memory.converged) {
       if (memory.risingEpochs === 0) memory.firstRisingLoss = memory.lastEpochLoss;
       memory.risingEpochs++;
     } else {
@@ -337,6 +444,20 @@ function saturatedFraction(layer: DenseLayer, network: Network): number {
   let saturated = 0;
   for (let k = 0; k < count; k++) if ((sigmoid ? a[k] * (1 - a[k]) : 1 - a[k] * a[k]) < threshold) saturated++;
   return count > 0 ? saturated / count : 0;
+}
+
+/**
+ * The lowest loss this batch's targets allow: 0 for regression losses and one-hot or 0/1 labels, the targets'
+ * entropy for soft labels (cross-entropy −Σ y·log y, binary cross-entropy also −Σ (1−y)·log(1−y)).
+ */
+function lossFloor(network: Network): number {
+  if (!network.lossGivesDelta) return 0;
+  const softmax = network.output.activation === 'softmax';
+  const { Y, m, outputSize } = network;
+  const plogp = (p: number): number => (p > 0 ? p * Math.log(p) : 0);
+  let entropy = 0;
+  for (let k = 0; k < m * outputSize; k++) entropy -= plogp(Y[k]) + (softmax ? 0 : plogp(1 - Y[k]));
+  return m > 0 ? entropy / m : 0;
 }
 
 /** How many units share their incoming weights and bias with another unit of the same layer. */

@@ -62,8 +62,7 @@ export class ModelDiagnostics implements vscode.Disposable {
     const lines = layerLines(session, document);
     // One per condition and layer already: updates carry the latest report of each.
     const diagnostics = session.latest.diagnostics.map((d) => {
-      const at = lines.find((line) => line.layer === d.layer)?.range ?? new vscode.Range(0, 0, 0, 0);
-      const line = document.lineAt(at.start.line).range;
+      const line = document.lineAt(lineOf(d, lines, document)).range;
       const diagnostic = new vscode.Diagnostic(line, `${d.message} Try: ${d.hint}`, severity(d.severity));
       diagnostic.source = 'Backprop training';
       diagnostic.code = d.code;
@@ -76,6 +75,32 @@ export class ModelDiagnostics implements vscode.Disposable {
     for (const timer of this.timers.values()) clearTimeout(timer);
     for (const disposable of this.disposables) disposable.dispose();
   }
+}
+
+/**
+ * The line a training diagnostic belongs on: its layer's, or for a model-wide one the key it is about (a NaN
+ * loss on `loss:`, a rising loss on `optimizer:` where the learning rate is), never a comment on line 1.
+ */
+export function lineOf(
+  d: Pick<TrainingDiagnostic, 'code' | 'layer'>,
+  lines: readonly { layer: number; range: vscode.Range }[],
+  document: vscode.TextDocument,
+): number {
+  const layer = d.layer === null ? undefined : lines.find((line) => line.layer === d.layer);
+  if (layer) return layer.range.start.line;
+  const keys = d.code === 'loss_rising' ? ['optimizer', 'loss'] : ['loss', 'optimizer'];
+  for (const key of keys) {
+    const line = topLevelKeyLine(document, key);
+    if (line !== undefined) return line;
+  }
+  return 0;
+}
+
+/** 0-based line of a top-level `key:` of a YAML model (or `"key":` of a JSON one). */
+export function topLevelKeyLine(document: vscode.TextDocument, key: string): number | undefined {
+  const pattern = new RegExp(`^(?:${key}|\\s{0,4}"${key}")\\s*:`);
+  for (let line = 0; line < document.lineCount; line++) if (pattern.test(document.lineAt(line).text)) return line;
+  return undefined;
 }
 
 function toDiagnostic(issue: ModelIssue, document: vscode.TextDocument): vscode.Diagnostic {

@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
 import type { DiagnosticCode } from '../../src/protocol';
 import { layer, spec } from './helpers/spec';
-import { loadModelFile, optimizerSpec } from '../../src/model';
+import { DEFAULT_THRESHOLDS, loadModelFile, optimizerSpec } from '../../src/model';
+import { DiagnosticsMonitor, newMonitorMemory, StepStats } from '../../src/engine/diagnostics';
+import { Network } from '../../src/engine/network';
+import { Random } from '../../src/engine/random';
 
 const inputs = [
   [0.2, -0.4],
@@ -157,4 +160,85 @@ test('update/weight ratios far from 1e-3 are reported as info', () => {
   const ratio = first(session, 'update_ratio')!;
   assert.equal(ratio.severity, 'info');
   assert.match(ratio.message, /are tiny/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Absolute floors and quiet convergence, fed to the monitor directly as sequences of step statistics.
+
+function monitorOf(units = 4) {
+  const model = spec({
+    layers: [layer(units, 'tanh', { name: 'hidden' }), layer(1, 'linear', { name: 'out' })],
+    train: { inputs, targets },
+  });
+  const network = new Network(model, new Random(0), inputs.length);
+  const monitor = new DiagnosticsMonitor(DEFAULT_THRESHOLDS, newMonitorMemory(2));
+  const stats = new StepStats(2);
+  let step = 0;
+  const feed = (
+    gradNorm: [number, number],
+    weightNorm: [number, number] = [1, 1],
+    updateRatio: [number, number] = [1e-3, 1e-3],
+  ) => {
+    stats.gradNorm.set(gradNorm);
+    stats.weightNorm.set(weightNorm);
+    stats.updateRatio.set(updateRatio);
+    const at = { step, epoch: 0, batch: step };
+    step++;
+    return monitor.afterStep(network, stats, at);
+  };
+  const epoch = (loss: number) => monitor.afterEpoch(network, [], loss, { step, epoch: 0, batch: 0 });
+  return { feed, epoch };
+}
+
+test('gradients doubling from 1e-7 are noise, not an explosion; doubling from 1 is one', () => {
+  const tiny = monitorOf();
+  const found = Array.from({ length: 10 }, (_, i) => tiny.feed([1e-7 * 2 ** i, 1e-7 * 2 ** i])).flat();
+  assert.deepEqual(found, []);
+  const large = monitorOf();
+  const exploded = Array.from({ length: 7 }, (_, i) => large.feed([2.1 ** i, 2.1 ** i])).flat();
+  assert.ok(exploded.some((d) => d.code === 'exploding' && /grew more than 2× per step/.test(d.message)));
+});
+
+test('a layer far smaller than a layer above vanishes only if the top carries a signal worth carrying', () => {
+  const quiet = monitorOf();
+  assert.deepEqual(Array.from({ length: 8 }, () => quiet.feed([1e-10, 1e-6])).flat(), []);
+  const loud = monitorOf();
+  const found = Array.from({ length: 8 }, () => loud.feed([1e-6, 1e-2])).flat();
+  assert.deepEqual(
+    found.map((d) => `${d.code} ${d.layerName}`),
+    ['vanishing hidden'],
+  );
+});
+
+test('tiny updates are reported while learning and not once the loss is near its floor', () => {
+  const learning = monitorOf();
+  learning.epoch(1);
+  learning.epoch(0.5);
+  const slow = Array.from({ length: 6 }, () => learning.feed([0.1, 0.1], [1, 1], [1e-7, 1e-7])).flat();
+  assert.ok(slow.some((d) => d.code === 'update_ratio' && /tiny/.test(d.message)));
+  const converged = monitorOf();
+  converged.epoch(1);
+  converged.epoch(0.01);
+  assert.deepEqual(Array.from({ length: 6 }, () => converged.feed([1e-4, 1e-4], [1, 1], [1e-7, 1e-7])).flat(), []);
+});
+
+test('large steps of weights growing from a zero start are not flagged; large steps that go nowhere are', () => {
+  const growing = monitorOf();
+  // ‖W‖ = 0.2·t with ‖ΔW‖ = 0.2 each step: ratio 1/t, well above 0.1, every step lengthening W.
+  const found = Array.from({ length: 8 }, (_, t) =>
+    growing.feed([0.1, 0.1], [0.2 * (t + 1), 0.2 * (t + 1)], [1 / (t + 1), 1 / (t + 1)]),
+  );
+  assert.deepEqual(found.flat(), []);
+  const jumping = monitorOf();
+  const jumps = Array.from({ length: 8 }, () => jumping.feed([0.1, 0.1], [1, 1], [0.5, 0.5])).flat();
+  assert.ok(jumps.some((d) => d.code === 'update_ratio' && /large/.test(d.message)));
+});
+
+test('a loss wobbling up near its floor is not a learning rate too high', () => {
+  const { epoch } = monitorOf();
+  epoch(1);
+  const wobble = [0.02, 0.021, 0.022, 0.023, 0.024, 0.025, 0.026].flatMap((loss) => epoch(loss));
+  assert.deepEqual(wobble, []);
+  const rising = [0.3, 0.31, 0.32, 0.33, 0.34, 0.35].flatMap((loss) => epoch(loss));
+  assert.ok(rising.some((d) => d.code === 'loss_rising'));
 });
