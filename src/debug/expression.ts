@@ -454,7 +454,9 @@ function force(evaluation: Evaluation, key: string, lazy: Lazy | undefined, colu
 
 /** The scope comes from the adapter; still, only the four kinds of value the language knows get through. */
 function checkValue(key: string, value: unknown, column: number): Value {
-  if (value === undefined) throw new ExpressionError(`${key} is not computed yet at this step`, column);
+  // null as well: a trace that went through JSON spells a missing number that way.
+  if (value === undefined || value === null)
+    throw new ExpressionError(`${key} is not computed yet at this step`, column);
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   const t = value as Partial<TensorValue> | null;
   if (

@@ -159,6 +159,13 @@ test('tensor arithmetic is elementwise, with numbers on either side or an equal 
   assertFails('true + 1', /'\+' needs numbers or tensors, not a boolean and a number/, 6);
 });
 
+test('an operator error points at that operator, however deep it sits', () => {
+  assertFails('norm(W + 1) * (dW - hidden.a)', /'-' needs tensors of the same shape, not 2×1 and 1×2/, 19);
+  assertFails('(W + 1) + (dW + b)', /'\+' needs tensors of the same shape, not 2×1 and 1×3/, 15);
+  assertFails('-W ^ 2 + dW', /'\+' needs tensors of the same shape, not 2×2 and 2×1/, 8);
+  assertFails('max(1, 2 ^ 2) > 3 && W[0][0] + phase', /'\+' needs numbers or tensors, not a number and a string/, 30);
+});
+
 test('indexing: row then column; a 1×n tensor reads like a vector; one index of a matrix is a row', () => {
   assert.equal(run('W[0][1]'), -2);
   assert.equal(run('W[1][0]'), 3);
@@ -270,6 +277,10 @@ test('unknown names list what there is, with a did-you-mean', () => {
 test('a name not computed yet says so; a failing or foreign value is an ExpressionError', () => {
   assertFails('norm(z)', /^z is not computed yet at this step$/, 6);
   assertFails('output.db', /^output\.db is not computed yet at this step$/, 8);
+  assertFails('loss', /^loss is not computed yet at this step$/, 1, {
+    names: { loss: () => null as unknown as Value },
+    layers: {},
+  });
   const scope = workedScope();
   scope.names.broken = () => {
     throw new TypeError('trace missing');
