@@ -8,6 +8,7 @@ export {
   type SessionOptions,
   type StopCheck,
 } from './session';
+export { explainCell, explainStep, type CellTensor } from './explain';
 export { gradientCheck, relativeError, type GradientCheckOptions } from './gradcheck';
 export { Random } from './random';
 export {

@@ -1,6 +1,7 @@
 // Hovering a layer shows its current W, b, δ and dW as small tables, with the formula each comes from.
 
 import * as vscode from 'vscode';
+import { explainStep } from '../engine/explain';
 import type { Tensor } from '../protocol';
 import { settings } from './config';
 import { formatNumber, markdownMatrix } from './format';
@@ -32,12 +33,23 @@ export class LayerHoverProvider implements vscode.HoverProvider {
           `min ${formatNumber(tensor.summary.min, digits)} · mean ${formatNumber(tensor.summary.mean, digits)} · max ${formatNumber(tensor.summary.max, digits)}\n\n`,
         );
     };
+    // What the last micro-step did, when it was this layer's (or the loss, for the output layer).
+    const did = record.did;
+    const isOutput = hit.layer === record.layers.length - 1;
+    if (did && (did.layer === hit.layer || (isOutput && did.phase === 'loss') || did.phase === 'update'))
+      markdown.appendMarkdown(`_${escapeMarkdown(explainStep(record, session!.model, digits))}_\n\n`);
     section('W', 'z = a_prev·W + b', trace.weights);
-    section('b', 'bias', trace.biases);
+    // A layer without bias has no b to show (its zeros would only suggest one).
+    if (session!.model.layers[hit.layer]?.bias !== false) section('b', 'bias', trace.biases);
     section('δ', 'δ = ∂L/∂z', trace.delta);
     section('dW', 'dW = a_prevᵀ·δ (+ λ/m·W)', trace.dW);
     if (!trace.computed.backward)
       markdown.appendMarkdown('_δ and dW appear once the backward pass reaches this layer._');
     return new vscode.Hover(markdown, hit.range);
   }
+}
+
+/** The sentence is plain text: keep `*`, `_` and brackets from turning into Markdown. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>#|]/g, (c) => `\\${c}`);
 }
