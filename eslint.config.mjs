@@ -34,7 +34,7 @@ export default tseslint.config(
   },
   {
     // Browser end-to-end tests pass functions to the page, where `document` exists.
-    files: ['test/e2e/**/*.mjs'],
+    files: ['test/e2e/**/*.mjs', 'bench/**/*.mjs'],
     languageOptions: { globals: { document: 'readonly', window: 'readonly' } },
   },
   {

@@ -32,6 +32,9 @@ const $ = (id: string) => document.getElementById(id)!;
 let state: PanelState | undefined = vscode.getState();
 let selection: GraphSelection | undefined;
 let frame = 0;
+let lastSaved = 0;
+/** An update arrived that the host waits to hear has been drawn. */
+let awaitingDraw = false;
 
 renderToolbar($('toolbar'), (command: PanelCommand) => vscode.postMessage({ type: 'command', command }));
 if (state) {
@@ -47,6 +50,7 @@ function receive(message: ToWebviewMessage): void {
   if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
   switch (message.type) {
     case 'state':
+      awaitingDraw = true;
       if (!isPanelState(message.state)) return;
       // A clicked unit belongs to the model it was clicked in.
       if (state && (state.model.name !== message.state.model.name || state.model.file !== message.state.model.file))
@@ -54,6 +58,7 @@ function receive(message: ToWebviewMessage): void {
       state = message.state;
       break;
     case 'update':
+      awaitingDraw = true;
       if (!state || !isUpdate(message.update)) return;
       state = {
         ...state,
@@ -80,7 +85,11 @@ function receive(message: ToWebviewMessage): void {
     default:
       return;
   }
-  vscode.setState(state);
+  // Saving the whole state is not free: during a run, about once a second is enough to survive a reload.
+  if (!state?.update.running || Date.now() - lastSaved > 1000) {
+    vscode.setState(state);
+    lastSaved = Date.now();
+  }
   schedule();
 }
 
@@ -89,7 +98,14 @@ function schedule(): void {
   if (frame) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
+    const started = performance.now();
     render();
+    // For the latency bench and tests: how long the last draw took.
+    document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
+    if (awaitingDraw) {
+      awaitingDraw = false;
+      vscode.postMessage({ type: 'rendered' });
+    }
   });
 }
 
@@ -106,7 +122,10 @@ function render(): void {
   $('position').textContent = describePosition(current);
   $('loss').textContent = describeLoss(current);
   document.body.dataset.running = String(current.update.running);
-  document.body.dataset.step = String(current.update.record.cursor.step);
+  const cursor = current.update.record.cursor;
+  document.body.dataset.step = String(cursor.step);
+  // What is drawn, for tests and the latency bench: changes with every micro-step.
+  document.body.dataset.position = `${cursor.step}:${cursor.phase}:${cursor.layer}`;
   updateToolbar($('toolbar'), current);
   renderGraph($('graph'), current, (picked) => {
     selection = picked;

@@ -57,8 +57,10 @@ function summarizeNonFinite(values: Float64Array, length: number): TensorSummary
 }
 
 /** Tensors with more entries than this come as a preview when the caller asks for previews. */
-export const PREVIEW_ABOVE = 16_384;
-const PREVIEW_SIDE = 128;
+export const PREVIEW_ABOVE = 4096;
+const PREVIEW_SIDE = 64;
+/** A picture needs no 17 digits: 4 significant digits make its messages a third as long. */
+const pictureValue = (x: number) => (Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(4)) : x);
 
 /** Each block's entry of largest magnitude, on a grid of at most PREVIEW_SIDE × PREVIEW_SIDE blocks. */
 export function preview(values: Float64Array, rows: number, cols: number): TensorPreview {
@@ -76,6 +78,7 @@ export function preview(values: Float64Array, rows: number, cols: number): Tenso
       if (!(Math.abs(x) <= Math.abs(data[cell]))) data[cell] = x;
     }
   }
+  for (let i = 0; i < data.length; i++) data[i] = pictureValue(data[i]);
   return { rows: gridRows, cols: gridCols, blockRows, blockCols, data };
 }
 

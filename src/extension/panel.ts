@@ -13,15 +13,15 @@ import {
 import { mergeHistoryDeltas } from '../engine/historyView';
 import { settings } from './config';
 import type { SessionManager } from './sessions';
-import { LatestThrottle } from './throttle';
 import type { TrainingController } from './trainingController';
+import { UpdatePump } from './updatePump';
 
 export const PANEL_VIEW_TYPE = 'backprop.panel';
 
 export class BackpropPanel implements vscode.Disposable {
   private static current: BackpropPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly throttle: LatestThrottle<TrainingUpdate>;
+  private readonly pump: UpdatePump<TrainingUpdate>;
   private ready = false;
   /** The last message the webview rendered, for tests and for reveal. */
   lastPosted: ToWebviewMessage | undefined;
@@ -68,11 +68,10 @@ export class BackpropPanel implements vscode.Disposable {
   ) {
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     panel.webview.html = html(panel.webview, context.extensionUri);
-    // Updates carry history deltas: a throttled one joins the pending one rather than replacing it.
-    this.throttle = new LatestThrottle(
+    // Updates carry history deltas: one held back joins the next rather than being replaced by it.
+    this.pump = new UpdatePump<TrainingUpdate>(
       (update) => this.post({ type: 'update', update }),
       1000 / settings().updatesPerSecond,
-      Date.now,
       (pending, next) => ({ ...next, history: mergeHistoryDeltas(pending.history, next.history) }),
     );
     this.disposables.push(
@@ -83,14 +82,14 @@ export class BackpropPanel implements vscode.Disposable {
         if (message.type === 'ready') {
           this.ready = true;
           this.sendState();
-        } else if (message.type === 'command') runCommand(message.command);
+        } else if (message.type === 'rendered') this.pump.acknowledge();
+        else if (message.type === 'command') runCommand(message.command);
         else if (message.type === 'selectLayer') this.sessions.session?.selectLayer(message.layer);
       }),
       sessions.onDidUpdate(({ event }) => {
         // After a reset the panel starts afresh (no stale gradient check, no old points).
         if (event.reason === 'reset') this.sendState();
-        else if (event.immediate) this.throttle.flush(event.update);
-        else this.throttle.push(event.update);
+        else this.pump.push(event.update, event.immediate);
       }),
       sessions.onDidChangeSession(() => this.sendState()),
       sessions.onDidChangeBoundary((boundary) => this.post({ type: 'boundary', boundary })),
@@ -103,7 +102,7 @@ export class BackpropPanel implements vscode.Disposable {
     const session = this.sessions.session;
     if (!session || !this.ready) return;
     // The state holds every point so far: a pending delta would add some twice.
-    this.throttle.cancel();
+    this.pump.cancel();
     this.post({ type: 'state', state: panelState(session) });
   }
 
@@ -114,7 +113,7 @@ export class BackpropPanel implements vscode.Disposable {
 
   dispose(): void {
     if (BackpropPanel.current === this) BackpropPanel.current = undefined;
-    this.throttle.dispose();
+    this.pump.dispose();
     for (const disposable of this.disposables) disposable.dispose();
     this.panel.dispose();
   }

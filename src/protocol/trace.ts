@@ -57,7 +57,7 @@ export interface Tensor {
 }
 
 /**
- * A big tensor down-sampled to a grid of at most 128×128 blocks, each standing for `blockRows`×`blockCols`
+ * A big tensor down-sampled to a grid of at most 64×64 blocks, each standing for `blockRows`×`blockCols`
  * entries by the entry of largest magnitude among them (so a single exploding weight still shows).
  */
 export interface TensorPreview {
@@ -204,12 +204,26 @@ export interface GradientCheckLayer {
   /** Max relative error |analytic − numeric| / max(|analytic| + |numeric|, tiny) over the layer's parameters. */
   maxRelativeError: number;
   parameters: number;
+  /** The parameters with the largest relative error, largest first (at most 3). */
+  worst?: GradientCheckEntry[];
+  /** Why finite differences cannot be trusted here (huge values, a ReLU kink within reach of ±ε), when so. */
+  unreliable?: string;
+}
+
+export interface GradientCheckEntry {
+  /** `W[i][j]` or `b[j]`. */
+  parameter: string;
+  analytic: number;
+  numeric: number;
+  relativeError: number;
 }
 
 export interface GradientCheckResult {
   layers: GradientCheckLayer[];
   passed: boolean;
   tolerance: number;
+  /** ε of the central differences. */
+  epsilon?: number;
 }
 
 /** The input plane of a 2-input model, coloured by the model's output. */

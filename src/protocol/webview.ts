@@ -42,7 +42,11 @@ export type ToWebviewMessage =
   | { type: 'error'; message: string };
 
 export type FromWebviewMessage =
-  { type: 'ready' } | { type: 'command'; command: PanelCommand } | { type: 'selectLayer'; layer: number };
+  | { type: 'ready' }
+  /** The panel has drawn the last update (the host paces updates by it). */
+  | { type: 'rendered' }
+  | { type: 'command'; command: PanelCommand }
+  | { type: 'selectLayer'; layer: number };
 
 export const PANEL_COMMANDS: readonly PanelCommand[] = [
   'train',
@@ -65,6 +69,8 @@ export function parseFromWebview(value: unknown): FromWebviewMessage | undefined
   switch (message.type) {
     case 'ready':
       return { type: 'ready' };
+    case 'rendered':
+      return { type: 'rendered' };
     case 'command':
       return PANEL_COMMANDS.includes(message.command as PanelCommand)
         ? { type: 'command', command: message.command as PanelCommand }
