@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { gradientCheck, TrainingSession } from '../../src/engine';
 import type { ActivationName, LossSpec, ModelSpec, OptimizerType } from '../../src/model/types';
 import { layer, spec } from './helpers/spec';
-import { optimizerSpec } from '../../src/model';
+import { loadModelFile, optimizerSpec } from '../../src/model';
 
 const hiddenActivations: ActivationName[] = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu'];
 const optimizers: OptimizerType[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
@@ -105,4 +105,23 @@ test('gradient check catches a wrong gradient', () => {
   const strict = gradientCheck(model, { tolerance: 0, epsilon: 1e-2 });
   assert.equal(strict.passed, false);
   assert.ok(strict.layers.some((l) => l.maxRelativeError > 1e-7));
+});
+
+test('a failing check says which parameters differ most and why the check cannot be trusted there', () => {
+  const result = gradientCheck(loadModelFile('examples/exploding.nn.yaml').model!);
+  const failing = result.layers.filter((layer) => layer.maxRelativeError > result.tolerance);
+  assert.ok(failing.length > 0);
+  for (const layer of failing) {
+    assert.match(
+      layer.unreliable ?? '',
+      /^the loss is 8\.7e\+6, so rounding alone makes each numeric gradient uncertain/,
+    );
+    const [worst] = layer.worst!;
+    assert.equal(worst.relativeError, layer.maxRelativeError);
+    assert.match(worst.parameter, /^(W\[\d+\]\[\d+\]|b\[\d+\])$/);
+    assert.ok(Math.abs(worst.analytic - worst.numeric) > 0);
+  }
+  const xor = gradientCheck(loadModelFile('examples/xor.nn.yaml').model!);
+  assert.ok(xor.passed);
+  assert.ok(xor.layers.every((layer) => layer.unreliable === undefined && layer.worst!.length === 3));
 });
