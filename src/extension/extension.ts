@@ -1,6 +1,7 @@
 // Wires the pieces together and nothing more: every behaviour lives in its own file.
 
 import * as vscode from 'vscode';
+import { ModelCodeActionProvider, QUICK_FIX_METADATA } from './codeActions';
 import { LayerCodeLensProvider } from './codeLens';
 import { Commands } from './commands';
 import { LayerHoverProvider } from './hover';
@@ -36,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     vscode.languages.registerCodeLensProvider(MODEL_FILES, new LayerCodeLensProvider(sessions)),
     vscode.languages.registerHoverProvider(MODEL_FILES, new LayerHoverProvider(sessions)),
     vscode.languages.registerInlayHintsProvider(MODEL_FILES, new LayerInlayHintsProvider(sessions)),
+    vscode.languages.registerCodeActionsProvider(MODEL_FILES, new ModelCodeActionProvider(), QUICK_FIX_METADATA),
     vscode.languages.registerCompletionItemProvider(
       YAML_MODEL_FILES,
       new ModelCompletionProvider(),

@@ -1,0 +1,307 @@
+// Each quick fix's edit on block and flow YAML: the exact text after applying it, and that it still parses.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseModelText } from '../../src/model';
+import { applyEdits, didYouMean, didYouMeanFix, trainingFixes, type QuickFix } from '../../src/extension/quickFixEdits';
+import type { DiagnosticCode } from '../../src/protocol';
+
+const lines = (...text: string[]) => text.join('\n') + '\n';
+
+/** The one fix titled `title` for a warning on `line`, applied. */
+function fixed(text: string, code: DiagnosticCode, line: number, title: RegExp, message = ''): string {
+  const fix = trainingFixes(text, code, line, message).find((f) => title.test(f.title));
+  assert.ok(fix, `no fix ${title} in ${trainingFixes(text, code, line, message).map((f) => f.title)}`);
+  return applyEdits(text, fix.edits);
+}
+
+function titles(text: string, code: DiagnosticCode, line = 0, message = ''): string[] {
+  return trainingFixes(text, code, line, message).map((f) => f.title);
+}
+
+function assertParses(text: string): void {
+  const { errors } = parseModelText(text, 'fixed.nn.yaml', { workspaceRoot: '.' });
+  assert.deepEqual(
+    errors.map((e) => e.message),
+    [],
+  );
+}
+
+const blockModel = lines(
+  'input: [x, y]',
+  'layers:',
+  '  - name: h1',
+  '    units: 4',
+  '    activation: sigmoid   # squashes',
+  '  - name: h2',
+  '    units: 4',
+  '    activation: tanh',
+  '    init: zeros',
+  '  - name: out',
+  '    units: 1',
+  '    activation: sigmoid',
+  'loss: binary_cross_entropy',
+  'optimizer:',
+  '  type: sgd',
+  '  lr: 0.1  # step size',
+  'data:',
+  '  inputs: [[0, 0], [1, 1]]',
+  '  targets: [[0], [1]]',
+);
+
+const flowModel = lines(
+  'input: [x, y]',
+  'layers:',
+  '  - {name: h1, units: 4, activation: sigmoid}',
+  '  - {name: h2, units: 4, activation: tanh, init: zeros}',
+  '  - {name: out, units: 1, activation: sigmoid}',
+  'loss: binary_cross_entropy',
+  'optimizer: {type: adam, lr: 1e-3}',
+  'data: {inputs: [[0, 0], [1, 1]], targets: [[0], [1]]}',
+);
+
+test('both example models parse before any fix', () => {
+  assertParses(blockModel);
+  assertParses(flowModel);
+});
+
+// ── Did you mean ──
+
+test('did-you-mean reads both wordings of src/model/issues.ts', () => {
+  assert.deepEqual(didYouMean("layers[0].unit: unknown key (did you mean 'units'?)"), { from: 'unit', to: 'units' });
+  assert.deepEqual(didYouMean("optimzer: unknown key (did you mean 'optimizer'?)"), {
+    from: 'optimzer',
+    to: 'optimizer',
+  });
+  assert.deepEqual(
+    didYouMean(
+      "layers[0].activation: 'sigmoidal' is not one of: linear, sigmoid, tanh, relu, leaky_relu, elu, softmax",
+    ),
+    { from: 'sigmoidal', to: 'sigmoid' },
+  );
+  assert.deepEqual(didYouMean("loss: 'msee' is not one of: mse, mae, huber, cross_entropy, binary_cross_entropy"), {
+    from: 'msee',
+    to: 'mse',
+  });
+  assert.equal(didYouMean('layers[0].zzz: unknown key'), undefined);
+  assert.equal(didYouMean("loss: 'banana' is not one of: mse, mae"), undefined);
+});
+
+/** The did-you-mean fix for the problem the real parser reports on `text`, at its line:col. */
+function didYouMeanFixed(text: string): { title: string; text: string } {
+  const { errors } = parseModelText(text, 'typo.nn.yaml', { workspaceRoot: '.' });
+  assert.equal(errors.length, 1, errors.map((e) => e.message).join('\n'));
+  const [issue] = errors;
+  const lineStart =
+    text
+      .split('\n')
+      .slice(0, issue.line - 1)
+      .join('\n').length + (issue.line > 1 ? 1 : 0);
+  const start = lineStart + issue.col - 1;
+  const fix = didYouMeanFix(text, start, start, issue.message) as QuickFix;
+  assert.ok(fix, issue.message);
+  assert.equal(fix.isPreferred, true);
+  return { title: fix.title, text: applyEdits(text, fix.edits) };
+}
+
+test('did-you-mean fixes a misspelled value, block and flow', () => {
+  const block = didYouMeanFixed(blockModel.replace('activation: tanh', 'activation: lineer'));
+  assert.equal(block.title, "Change to 'linear'");
+  assert.equal(block.text, blockModel.replace('activation: tanh', 'activation: linear'));
+
+  const flow = didYouMeanFixed(flowModel.replace('activation: tanh', 'activation: sigmoidd'));
+  assert.equal(flow.title, "Change to 'sigmoid'");
+  assert.equal(flow.text, flowModel.replace('activation: tanh', 'activation: sigmoid'));
+
+  const loss = didYouMeanFixed(blockModel.replace('loss: binary_cross_entropy', 'loss: binary_cross_entropi'));
+  assert.equal(loss.text, blockModel);
+});
+
+test('did-you-mean fixes a misspelled key, block and flow', () => {
+  const block = didYouMeanFixed(blockModel.replace('    activation: sigmoid\n', '    activaton: sigmoid\n'));
+  assert.equal(block.title, "Change to 'activation'");
+  assert.equal(block.text, blockModel);
+
+  const flow = didYouMeanFixed(flowModel.replace('units: 1, activation', 'units: 1, activatoin'));
+  assert.equal(flow.text, flowModel);
+
+  const top = didYouMeanFixed(blockModel.replace('optimizer:', 'optimzer:'));
+  assert.equal(top.title, "Change to 'optimizer'");
+  assert.equal(top.text, blockModel);
+});
+
+test('did-you-mean replaces the word inside JSON quotes', () => {
+  const json = '{\n  "loss": "msee"\n}\n';
+  const start = json.indexOf('"msee"');
+  const fix = didYouMeanFix(json, start, start + 6, "loss: 'msee' is not one of: mse, mae") as QuickFix;
+  assert.equal(applyEdits(json, fix.edits), '{\n  "loss": "mse"\n}\n');
+});
+
+test('did-you-mean only replaces a whole word', () => {
+  const text = 'loss: mseee\n';
+  assert.equal(didYouMeanFix(text, 6, 11, "loss: 'mse' is not one of: mae"), undefined);
+});
+
+// ── Halve the learning rate ──
+
+test('loss_rising halves a block-style lr, keeping its comment', () => {
+  const line = blockModel.split('\n').indexOf('optimizer:');
+  assert.deepEqual(titles(blockModel, 'loss_rising', line), ['Halve the learning rate (0.1 → 0.05)']);
+  assert.equal(fixed(blockModel, 'loss_rising', line, /Halve/), blockModel.replace('lr: 0.1', 'lr: 0.05'));
+});
+
+test('loss_rising halves a flow-style lr, keeping exponent notation', () => {
+  assert.equal(fixed(flowModel, 'loss_rising', 6, /Halve/), flowModel.replace('lr: 1e-3', 'lr: 5e-4'));
+});
+
+test('halving with no lr written adds half the optimizer default', () => {
+  const flow = flowModel.replace('{type: adam, lr: 1e-3}', '{type: rmsprop}');
+  assert.equal(
+    fixed(flow, 'loss_rising', 6, /0\.01 → 0\.005/),
+    flowModel.replace('{type: adam, lr: 1e-3}', '{type: rmsprop, lr: 0.005}'),
+  );
+
+  const plain = flowModel.replace('{type: adam, lr: 1e-3}', 'adam  # fast');
+  const plainFixed = fixed(plain, 'loss_rising', 6, /0\.001 → 0\.0005/);
+  assert.equal(plainFixed, flowModel.replace('{type: adam, lr: 1e-3}', '{type: adam, lr: 0.0005}  # fast'));
+  assertParses(plainFixed);
+
+  const block = blockModel.replace('  lr: 0.1  # step size\n', '');
+  const blockFixed = fixed(block, 'loss_rising', 13, /Halve/);
+  assert.equal(blockFixed, blockModel.replace('  lr: 0.1  # step size\n', '  lr: 0.0005\n'));
+
+  const none = blockModel.replace('optimizer:\n  type: sgd\n  lr: 0.1  # step size\n', '');
+  const noneFixed = fixed(none, 'loss_rising', 12, /Halve/);
+  assert.equal(
+    noneFixed,
+    none.replace('loss: binary_cross_entropy\n', 'loss: binary_cross_entropy\noptimizer: {type: sgd, lr: 0.0005}\n'),
+  );
+  assertParses(noneFixed);
+});
+
+test('update_ratio offers halving only for large updates', () => {
+  const large =
+    'Updates in h1 are large: ‖ΔW‖/‖W‖ = 0.5 per step (healthy is about 1e-3). Try: Lower the learning rate.';
+  const tiny = 'Updates in h1 are tiny: ‖ΔW‖/‖W‖ = 1e-7 per step (healthy is about 1e-3), so it learns slowly.';
+  assert.deepEqual(titles(flowModel, 'update_ratio', 2, large), ['Halve the learning rate (1e-3 → 5e-4)']);
+  assert.deepEqual(titles(flowModel, 'update_ratio', 2, tiny), []);
+});
+
+// ── Gradient clipping ──
+
+test('exploding adds clip after optimizer (block), preferred over halving', () => {
+  const fixes = trainingFixes(blockModel, 'exploding', 2);
+  assert.deepEqual(
+    fixes.map((f) => [f.title, f.isPreferred]),
+    [
+      ['Add gradient clipping (clip: {norm: 1})', true],
+      ['Halve the learning rate (0.1 → 0.05)', false],
+    ],
+  );
+  const result = applyEdits(blockModel, fixes[0].edits);
+  assert.equal(result, blockModel.replace('  lr: 0.1  # step size\n', '  lr: 0.1  # step size\nclip: {norm: 1}\n'));
+  assertParses(result);
+});
+
+test('exploding adds clip after optimizer (flow)', () => {
+  const result = fixed(flowModel, 'exploding', 2, /clip/);
+  assert.equal(result, flowModel.replace('lr: 1e-3}\n', 'lr: 1e-3}\nclip: {norm: 1}\n'));
+  assertParses(result);
+});
+
+test('exploding replaces an existing clip, block or flow', () => {
+  const flow = flowModel + 'clip: {value: 5}\n';
+  assert.equal(fixed(flow, 'exploding', 2, /clip/), flowModel + 'clip: {norm: 1}\n');
+  const block = blockModel + 'clip:\n  value: 5\n';
+  const result = fixed(block, 'exploding', 2, /clip/);
+  assert.equal(result, blockModel + 'clip: {norm: 1}\n');
+  assertParses(result);
+  assert.deepEqual(titles(flowModel + 'clip: {norm: 1}\n', 'exploding', 2), ['Halve the learning rate (1e-3 → 5e-4)']);
+});
+
+// ── ReLU with He init ──
+
+test('saturation switches hidden sigmoid/tanh layers to relu with He init (block), not the output layer', () => {
+  const result = fixed(blockModel, 'saturation', 2, /relu/);
+  assert.equal(
+    result,
+    lines(
+      'input: [x, y]',
+      'layers:',
+      '  - name: h1',
+      '    units: 4',
+      '    activation: relu   # squashes',
+      '    init: he',
+      '  - name: h2',
+      '    units: 4',
+      '    activation: relu',
+      '    init: he',
+      '  - name: out',
+      '    units: 1',
+      '    activation: sigmoid',
+      'loss: binary_cross_entropy',
+      'optimizer:',
+      '  type: sgd',
+      '  lr: 0.1  # step size',
+      'data:',
+      '  inputs: [[0, 0], [1, 1]]',
+      '  targets: [[0], [1]]',
+    ),
+  );
+  assertParses(result);
+});
+
+test('vanishing switches hidden sigmoid/tanh layers to relu with He init (flow)', () => {
+  const result = fixed(flowModel, 'vanishing', 2, /relu/);
+  assert.equal(
+    result,
+    lines(
+      'input: [x, y]',
+      'layers:',
+      '  - {name: h1, units: 4, activation: relu, init: he}',
+      '  - {name: h2, units: 4, activation: relu, init: he}',
+      '  - {name: out, units: 1, activation: sigmoid}',
+      'loss: binary_cross_entropy',
+      'optimizer: {type: adam, lr: 1e-3}',
+      'data: {inputs: [[0, 0], [1, 1]], targets: [[0], [1]]}',
+    ),
+  );
+  assertParses(result);
+});
+
+test('no relu fix when no hidden layer squashes; explicit weights get no init', () => {
+  const relu = flowModel.replace(/activation: (sigmoid|tanh)(?=.*\n {2}- \{name: (h2|out))/g, 'activation: relu');
+  assert.deepEqual(titles(relu.replace('tanh', 'relu'), 'saturation', 2), []);
+  const withWeights = lines(
+    'input: [x]',
+    'layers:',
+    '  - {name: h, units: 1, activation: tanh, weights: [[0.5]]}',
+    '  - {name: out, units: 1, activation: linear}',
+    'loss: mse',
+  );
+  assert.equal(
+    fixed(withWeights, 'saturation', 2, /relu/),
+    withWeights.replace('activation: tanh', 'activation: relu'),
+  );
+});
+
+// ── Zeros init ──
+
+test('symmetric_init replaces zeros on the warned layer: Xavier for tanh (block)', () => {
+  const line = blockModel.split('\n').indexOf('  - name: h2');
+  assert.deepEqual(titles(blockModel, 'symmetric_init', line), ['Use Xavier initialisation instead of zeros']);
+  assert.equal(fixed(blockModel, 'symmetric_init', line, /zeros/), blockModel.replace('init: zeros', 'init: xavier'));
+  assert.deepEqual(titles(blockModel, 'symmetric_init', 2), [], 'h1 has no zeros init');
+});
+
+test('symmetric_init replaces zeros: He for relu (flow, and {type: zeros})', () => {
+  const relu = flowModel.replace('activation: tanh, init: zeros', 'activation: relu, init: {type: zeros}');
+  assert.equal(
+    fixed(relu, 'symmetric_init', 3, /He initialisation/),
+    flowModel.replace('activation: tanh, init: zeros', 'activation: relu, init: {type: he}'),
+  );
+  assert.equal(fixed(flowModel, 'symmetric_init', 3, /Xavier/), flowModel.replace('init: zeros', 'init: xavier'));
+});
+
+test('no training fixes for a file that does not parse as YAML', () => {
+  assert.deepEqual(trainingFixes('layers: [\n', 'exploding', 0), []);
+});
