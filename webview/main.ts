@@ -2,6 +2,7 @@
 // or a window reload), and redraws its parts from it.
 
 import type { DecisionBoundary, PanelCommand, PanelState, ToWebviewMessage, TrainingUpdate } from '../src/protocol';
+import { explainStep } from '../src/engine/explain';
 import { applyHistoryDelta } from '../src/engine/historyView';
 import { renderBoundary } from './boundary';
 import { renderCharts } from './charts';
@@ -19,6 +20,7 @@ app.innerHTML = `
     <div class="title"><span class="codicon codicon-graph"></span> <span id="model-name">Backprop</span> <span id="live-badge"></span></div>
     <div id="toolbar" class="toolbar"></div>
     <div class="status"><span id="position"></span><span id="loss"></span></div>
+    <div id="explain" class="explain" aria-live="polite"></div>
   </header>
   <main class="layout">
     <section class="panel graph-panel"><h2>Network</h2><div id="graph"></div><div id="selection" class="selection"></div></section>
@@ -33,6 +35,8 @@ let state: PanelState | undefined = vscode.getState();
 let selection: GraphSelection | undefined;
 let frame = 0;
 let lastSaved = 0;
+/** The user picked a layer to look at; otherwise the tables follow the layer being computed. */
+let pinned = false;
 /** An update arrived that the host waits to hear has been drawn. */
 let awaitingDraw = false;
 
@@ -57,9 +61,15 @@ function receive(message: ToWebviewMessage): void {
         selection = undefined;
       state = message.state;
       break;
-    case 'update':
+    case 'update': {
       awaitingDraw = true;
       if (!state || !isUpdate(message.update)) return;
+      // The tables follow the layer just computed, unless the user picked one.
+      const did = message.update.record.did;
+      if (!pinned && !message.update.running && did && did.layer >= 0 && did.layer !== state.selectedLayer) {
+        state = { ...state, selectedLayer: did.layer };
+        vscode.postMessage({ type: 'selectLayer', layer: did.layer });
+      }
       state = {
         ...state,
         history: applyHistoryDelta(state.history, message.update.history),
@@ -67,6 +77,7 @@ function receive(message: ToWebviewMessage): void {
         live: true,
       };
       break;
+    }
     case 'boundary':
       if (!state) return;
       state = { ...state, boundary: message.boundary as DecisionBoundary | null };
@@ -120,6 +131,10 @@ function render(): void {
       : ''
     : 'session ended: press Train to start again';
   $('position').textContent = describePosition(current);
+  const record = current.update.record;
+  $('explain').textContent = record.did
+    ? explainStep(record, current.model, current.digits)
+    : 'Nothing has run yet: Step Into Layer runs the first layer’s forward pass.';
   $('loss').textContent = describeLoss(current);
   document.body.dataset.running = String(current.update.running);
   const cursor = current.update.record.cursor;
@@ -129,7 +144,7 @@ function render(): void {
   updateToolbar($('toolbar'), current);
   renderGraph($('graph'), current, (picked) => {
     selection = picked;
-    select(picked.layer);
+    pick(picked.layer);
   });
   renderSelection();
   renderLayerTabs();
@@ -139,6 +154,12 @@ function render(): void {
   renderBoundary($('boundary'), current.boundary);
   $('boundary-host').hidden = !current.boundary;
   renderCharts($('charts'), current);
+}
+
+/** The user picked a layer: the tables stay on it instead of following the steps (until they pick "follow"). */
+function pick(layer: number): void {
+  pinned = true;
+  select(layer);
 }
 
 function select(layer: number): void {
@@ -157,10 +178,25 @@ function renderLayerTabs(): void {
       tab.className = `tab${k === state!.selectedLayer ? ' selected' : ''}`;
       tab.textContent = layer.name;
       tab.dataset.layer = String(k);
-      tab.addEventListener('click', () => select(k));
+      tab.addEventListener('click', () => pick(k));
       return tab;
     }),
+    ...(pinned ? [followButton()] : []),
   );
+}
+
+function followButton(): HTMLElement {
+  const follow = document.createElement('button');
+  follow.className = 'tab follow';
+  follow.textContent = 'follow steps';
+  follow.title = 'Show the layer each step computes';
+  follow.addEventListener('click', () => {
+    pinned = false;
+    const did = state?.update.record.did;
+    if (did && did.layer >= 0) select(did.layer);
+    else schedule();
+  });
+  return follow;
 }
 
 /** The numbers behind a clicked unit or edge. */

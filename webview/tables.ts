@@ -3,7 +3,8 @@
 // the exact value and the formula that produced it.
 
 import type { PanelState, Tensor } from '../src/protocol';
-import { divergingColor, formatNumber, formulaFor, maxAbs, type FormulaContext, type TensorName } from './format';
+import { explainCell } from '../src/engine/explain';
+import { divergingColor, formatNumber, maxAbs, type FormulaContext, type TensorName } from './format';
 
 const MAX_HTML_CELLS = 400;
 const CANVAS_CELL = 6;
@@ -23,8 +24,13 @@ export function renderTables(host: HTMLElement, state: PanelState, l2: boolean):
     ['W', trace?.weights, 'weights'],
     ['dW', trace?.dW, 'gradient used by the optimizer'],
     ['ΔW', trace?.deltaW, 'update applied'],
-    ['b', trace?.biases, 'biases'],
-    ['db', trace?.db, 'bias gradient'],
+    // A layer without bias has no b or db worth a table of zeros.
+    ...(info.bias
+      ? ([
+          ['b', trace?.biases, 'biases'],
+          ['db', trace?.db, 'bias gradient'],
+        ] as [TensorName, Tensor | undefined, string][])
+      : []),
     ['z', trace?.z, 'pre-activation, one row per sample'],
     ['a', trace?.a, 'activation, one row per sample'],
     ['δ', trace?.delta, '∂L/∂z, one row per sample'],
@@ -114,7 +120,8 @@ function htmlTable(
       cell.dataset.row = String(i);
       cell.dataset.col = String(j);
       cell.dataset.value = String(value);
-      cell.title = `${formulaFor(name, i, j, context)}\n= ${value}`;
+      // The formula with this cell's numbers plugged in, rounded like every number here (no float noise).
+      cell.title = explainCell(state.update.record, state.model, context.layer, name, i, j, state.digits);
     }
   }
   return table;
@@ -149,7 +156,7 @@ function canvasHeatmap(
     const j = Math.floor(((event.clientX - rect.left) / rect.width) * tensor.cols);
     const i = Math.floor(((event.clientY - rect.top) / rect.height) * (canvas.height / cell));
     if (i < 0 || j < 0 || i >= tensor.rows || j >= tensor.cols) return;
-    tip.textContent = `${formulaFor(name, i, j, context)} = ${data[i * tensor.cols + j]}`;
+    tip.textContent = explainCell(state.update.record, state.model, context.layer, name, i, j, state.digits);
   });
   const wrapper = document.createElement('div');
   wrapper.className = 'canvas-wrapper';

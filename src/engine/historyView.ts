@@ -44,9 +44,18 @@ export class HistoryFeed {
   private nextEpoch = 0;
   private stride = 1;
   private epochStride = 1;
+  /** Below these, the receiver has every point its stride keeps; above, a fast run may have sent only some. */
+  private denseStep = 0;
+  private denseEpoch = 0;
 
-  /** The points the receiver lacks (and what it must drop, after a rewind), or an empty delta. */
-  take(history: TrainingHistory, limit = MAX_SERIES_POINTS, perDelta = MAX_DELTA_POINTS): HistoryDelta {
+  /**
+   * The points the receiver lacks (and what it must drop, after a rewind), or an empty delta. `complete` (at a
+   * stop) also fills in the points a fast run skipped, so a finished chart has every point its stride keeps.
+   */
+  take(
+    history: TrainingHistory,
+    { limit = MAX_SERIES_POINTS, perDelta = MAX_DELTA_POINTS, complete = false } = {},
+  ): HistoryDelta {
     // Only steps whose update ran count: a batch paused after its loss has no ‖dW‖ yet.
     const stepEnd = (history.gradNorm[0]?.length ?? 0) * history.stride;
     const epochEnd = history.epochLoss.length * history.epochStride;
@@ -61,18 +70,26 @@ export class HistoryFeed {
       epochLoss: [],
       validationLoss: [],
     };
-    if (stepEnd < this.nextStep || epochEnd < this.nextEpoch) {
-      // A rewind or reset: the receiver drops what is now in the future.
-      delta.truncate = { steps: stepEnd, epochs: epochEnd };
-      this.nextStep = Math.min(this.nextStep, stepEnd);
-      this.nextEpoch = Math.min(this.nextEpoch, epochEnd);
+    // A rewind or reset: the receiver drops what is now in the future. At a stop, it also drops the sparse points
+    // of a fast run, which this delta sends again in full.
+    const keepSteps = Math.min(stepEnd, complete ? this.denseStep : Infinity);
+    const keepEpochs = Math.min(epochEnd, complete ? this.denseEpoch : Infinity);
+    if (keepSteps < this.nextStep || keepEpochs < this.nextEpoch) {
+      this.nextStep = Math.min(this.nextStep, keepSteps);
+      this.nextEpoch = Math.min(this.nextEpoch, keepEpochs);
+      delta.truncate = { steps: this.nextStep, epochs: this.nextEpoch };
     }
+    this.denseStep = Math.min(this.denseStep, stepEnd);
+    this.denseEpoch = Math.min(this.denseEpoch, epochEnd);
+    const most = complete ? Infinity : perDelta;
     this.stride = strideFor(this.stride, history.stride, stepEnd, limit);
     this.epochStride = strideFor(this.epochStride, history.epochStride, epochEnd, limit);
     delta.stride = this.stride;
     delta.epochStride = this.epochStride;
 
-    for (const step of picked(this.nextStep, stepEnd, this.stride, perDelta)) {
+    const stepPick = picked(this.nextStep, stepEnd, this.stride, most);
+    if (stepPick.dense && this.denseStep >= this.nextStep) this.denseStep = stepEnd;
+    for (const step of stepPick.steps) {
       const i = step / history.stride;
       delta.steps.push(step + 1);
       delta.batchLoss.push(chartValue(history.batchLoss[i]));
@@ -81,7 +98,9 @@ export class HistoryFeed {
     }
     this.nextStep = stepEnd;
 
-    for (const epoch of picked(this.nextEpoch, epochEnd, this.epochStride, perDelta)) {
+    const epochPick = picked(this.nextEpoch, epochEnd, this.epochStride, most);
+    if (epochPick.dense && this.denseEpoch >= this.nextEpoch) this.denseEpoch = epochEnd;
+    for (const epoch of epochPick.steps) {
       const i = epoch / history.epochStride;
       delta.epochs.push(epoch + 1);
       delta.epochLoss.push(chartValue(history.epochLoss[i]));
@@ -109,14 +128,14 @@ function strideFor(current: number, historyStride: number, end: number, limit: n
  * The steps of [from, to) a delta carries: every multiple of `stride`, or of a multiple of it when there are more
  * than `most`, and always the latest kept one (a chart ends where training is).
  */
-function picked(from: number, to: number, stride: number, most: number): number[] {
+function picked(from: number, to: number, stride: number, most: number): { steps: number[]; dense: boolean } {
   let sparse = stride;
   while (Math.ceil((to - ceilTo(from, sparse)) / sparse) > most) sparse *= 2;
   const steps: number[] = [];
   for (let step = ceilTo(from, sparse); step < to; step += sparse) steps.push(step);
   const last = Math.floor((to - 1) / stride) * stride;
   if (last >= from && steps[steps.length - 1] !== last) steps.push(last);
-  return steps;
+  return { steps, dense: sparse === stride };
 }
 
 function ceilTo(value: number, multiple: number): number {

@@ -123,14 +123,15 @@ function history(steps: number, epochs = 0, stride = 1): TrainingHistory {
 test('the history feed sends only new points, each with its step, and its receiver stays bounded', () => {
   const feed = new HistoryFeed();
   const view = emptyHistoryView(1);
-  applyHistoryDelta(view, feed.take(history(10, 2), 50, 1000));
+  applyHistoryDelta(view, feed.take(history(10, 2), { limit: 50, perDelta: 1000 }));
   assert.deepEqual(view.steps, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  const next = feed.take(history(12, 2), 50, 1000);
+  const next = feed.take(history(12, 2), { limit: 50, perDelta: 1000 });
   assert.deepEqual(next.steps, [11, 12]);
   assert.deepEqual(next.epochs, []);
   applyHistoryDelta(view, next);
   // A long run: the receiver never holds more than 2 × limit points, and each point is its step's value.
-  for (let end = 100; end <= 100_000; end += 997) applyHistoryDelta(view, feed.take(history(end, 3), 50, 1000));
+  for (let end = 100; end <= 100_000; end += 997)
+    applyHistoryDelta(view, feed.take(history(end, 3), { limit: 50, perDelta: 1000 }));
   assert.ok(view.steps.length <= 100, `${view.steps.length} points held`);
   view.steps.forEach((step, i) => {
     assert.equal(view.batchLoss[i], step - 1);
@@ -141,22 +142,39 @@ test('the history feed sends only new points, each with its step, and its receiv
 
 test('one delta carries at most a few points however fast the run, and a rewind truncates', () => {
   const feed = new HistoryFeed();
-  const delta = feed.take(history(100_000), 2000, 128);
+  const delta = feed.take(history(100_000), { perDelta: 128 });
   assert.ok(delta.steps.length <= 128 && delta.steps.length > 30, `${delta.steps.length}`);
   const view = applyHistoryDelta(emptyHistoryView(1), delta);
-  const rewound = feed.take(history(30_000), 2000, 128);
+  const rewound = feed.take(history(30_000), { perDelta: 128 });
   assert.deepEqual(rewound.truncate, { steps: 30_000, epochs: 0 });
   applyHistoryDelta(view, rewound);
   assert.ok(view.steps.every((step) => step <= 30_000));
-  applyHistoryDelta(view, feed.take(history(30_100), 2000, 128));
+  applyHistoryDelta(view, feed.take(history(30_100), { perDelta: 128 }));
   assert.ok(view.steps.at(-1)! > 30_000);
+});
+
+test('at a stop the feed fills in what a fast run skipped: every point the stride keeps', () => {
+  const feed = new HistoryFeed();
+  const view = emptyHistoryView(1);
+  for (const end of [1000, 2000, 3000]) applyHistoryDelta(view, feed.take(history(end, 300), { perDelta: 64 }));
+  assert.ok(view.steps.length < 300);
+  const stop = feed.take(history(3000, 300), { complete: true });
+  applyHistoryDelta(view, stop);
+  assert.deepEqual(
+    view.steps,
+    Array.from({ length: 3000 }, (_, i) => i + 1),
+  );
+  assert.equal(view.epochs.length, 300);
+  // Once complete, the next stop sends nothing again.
+  assert.equal(feed.take(history(3000, 300), { complete: true }).steps.length, 0);
+  assert.equal(feed.take(history(3001, 300), { complete: true }).steps.length, 1);
 });
 
 test('two deltas merged give what applying both gives', () => {
   const feed = new HistoryFeed();
-  const a = feed.take(history(40, 1), 2000, 128);
-  const b = feed.take(history(20, 1), 2000, 128);
-  const c = feed.take(history(25, 2), 2000, 128);
+  const a = feed.take(history(40, 1), { perDelta: 128 });
+  const b = feed.take(history(20, 1), { perDelta: 128 });
+  const c = feed.take(history(25, 2), { perDelta: 128 });
   const one = applyHistoryDelta(applyHistoryDelta(applyHistoryDelta(emptyHistoryView(1), a), b), c);
   const merged = applyHistoryDelta(applyHistoryDelta(emptyHistoryView(1), a), mergeHistoryDeltas(b, c));
   assert.deepEqual(merged, one);
