@@ -126,7 +126,14 @@ export function trainingFixes(text: string, code: DiagnosticCode, line: number, 
       if (/\blarge\b/.test(message)) fixes.push(halveLearningRate(model, true));
       break;
     case 'exploding':
-      fixes.push(addGradientClipping(model), halveLearningRate(model, false));
+      fixes.push(addGradientClipping(model, true), halveLearningRate(model, false));
+      break;
+    case 'non_finite':
+      // The engine's hint names the learning rate first: a NaN is most often a step that overshot.
+      fixes.push(halveLearningRate(model, true), addGradientClipping(model, false));
+      break;
+    case 'dead_relu':
+      fixes.push(useLeakyRelu(model, layerAtLine(model, line)), halveLearningRate(model, false));
       break;
     case 'vanishing':
     case 'saturation':
@@ -149,12 +156,12 @@ function halveLearningRate(model: Model, isPreferred: boolean): QuickFix | undef
   const { text, root } = model;
   const optimizer = pairOf(root, 'optimizer');
   const title = (from: string, to: string) => `Halve the learning rate (${from} → ${to})`;
-  if (!optimizer || optimizer.value === null) {
+  if (!optimizer) {
     const lr = optimizerSpec('sgd').lr;
     const edit = addPair(text, root, 'optimizer', `{type: sgd, lr: ${lr / 2}}`, pairOf(root, 'loss'));
     return { title: title(String(lr), String(lr / 2)), edits: [edit], isPreferred };
   }
-  const value = optimizer.value as Node;
+  const value = optimizer.value as Node | null;
   if (isScalar(value)) {
     // `optimizer: adam` → `optimizer: {type: adam, lr: 0.0005}`
     const lr = defaultLr(value.value);
@@ -190,7 +197,7 @@ function halve(written: string): string | undefined {
 }
 
 /** "Add gradient clipping": a top-level `clip: {norm: 1}` after `optimizer:`, or replacing the clip there is. */
-function addGradientClipping(model: Model): QuickFix | undefined {
+function addGradientClipping(model: Model, isPreferred: boolean): QuickFix | undefined {
   const { text, root } = model;
   const title = 'Add gradient clipping (clip: {norm: 1})';
   const clip = pairOf(root, 'clip');
@@ -198,10 +205,10 @@ function addGradientClipping(model: Model): QuickFix | undefined {
     const value = clip.value as Node | null;
     if (!value?.range) return undefined;
     if (text.slice(value.range[0], value.range[1]) === '{norm: 1}') return undefined;
-    return { title, edits: [replaceValue(text, clip, '{norm: 1}')], isPreferred: true };
+    return { title, edits: [replaceValue(text, clip, '{norm: 1}')], isPreferred };
   }
   const after = pairOf(root, 'optimizer') ?? pairOf(root, 'loss');
-  return { title, edits: [addPair(text, root, 'clip', '{norm: 1}', after)], isPreferred: true };
+  return { title, edits: [addPair(text, root, 'clip', '{norm: 1}', after)], isPreferred };
 }
 
 const SQUASHING = new Set(['sigmoid', 'tanh']);
@@ -230,6 +237,19 @@ function switchToRelu(model: Model): QuickFix | undefined {
   }
   if (edits.length === 0) return undefined;
   return { title: 'Switch hidden layers to relu with He init', edits: mergeTouching(edits), isPreferred: true };
+}
+
+/** "Use leaky_relu in h1": a dead ReLU unit gets no gradient; a leaky one keeps a slope of α below 0. */
+function useLeakyRelu(model: Model, layerIndex: number | undefined): QuickFix | undefined {
+  const layer = layerIndex === undefined ? undefined : layerMaps(model)[layerIndex];
+  const activation = layer ? pairOf(layer, 'activation') : undefined;
+  if (!layer || !activation || !isScalar(activation.value) || activation.value.value !== 'relu') return undefined;
+  const name = scalarValue(layer, 'name');
+  return {
+    title: `Use leaky_relu in ${typeof name === 'string' ? name : `layer ${(layerIndex ?? 0) + 1}`}`,
+    edits: [replaceNode(activation.value, 'leaky_relu')],
+    isPreferred: true,
+  };
 }
 
 /**

@@ -218,6 +218,31 @@ test('exploding replaces an existing clip, block or flow', () => {
   assert.deepEqual(titles(flowModel + 'clip: {norm: 1}\n', 'exploding', 2), ['Halve the learning rate (1e-3 → 5e-4)']);
 });
 
+test('non_finite prefers halving the learning rate, then clipping', () => {
+  assert.deepEqual(
+    trainingFixes(flowModel, 'non_finite', 5).map((f) => [f.title, f.isPreferred]),
+    [
+      ['Halve the learning rate (1e-3 → 5e-4)', true],
+      ['Add gradient clipping (clip: {norm: 1})', false],
+    ],
+  );
+});
+
+// ── Dead ReLU ──
+
+test('dead_relu switches the warned layer to leaky_relu (block and flow)', () => {
+  const block = blockModel.replace('activation: tanh', 'activation: relu');
+  const line = block.split('\n').indexOf('  - name: h2');
+  assert.deepEqual(titles(block, 'dead_relu', line), ['Use leaky_relu in h2', 'Halve the learning rate (0.1 → 0.05)']);
+  assert.equal(
+    fixed(block, 'dead_relu', line, /leaky/),
+    blockModel.replace('activation: tanh', 'activation: leaky_relu'),
+  );
+  const flow = flowModel.replace('activation: tanh', 'activation: relu');
+  assert.equal(fixed(flow, 'dead_relu', 3, /leaky/), flowModel.replace('activation: tanh', 'activation: leaky_relu'));
+  assert.deepEqual(titles(flow, 'dead_relu', 2), ['Halve the learning rate (1e-3 → 5e-4)'], 'h1 is not relu');
+});
+
 // ── ReLU with He init ──
 
 test('saturation switches hidden sigmoid/tanh layers to relu with He init (block), not the output layer', () => {
