@@ -40,20 +40,19 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
  * with the same edit-distance bound the parser uses for keys.
  */
 export function didYouMean(message: string): { from: string; to: string } | undefined {
-  const unknownKey = /^(?:(.*?): )?unknown key \(did you mean '([^']+)'\?\)/.exec(message);
-  if (unknownKey) {
-    const key = unknownKey[1]
-      ?.split('.')
-      .pop()
-      ?.replace(/\[\d+\]$/, '');
-    return key ? { from: key, to: unknownKey[2] } : undefined;
-  }
-  const notOneOf = /'([^']*)' is not one of: (.+)$/.exec(message);
+  // Also takes a suggestion written after the list (`… softmax (did you mean 'linear'?)`), should values get one.
+  const suggested = /\(did you mean '([^']+)'\?\)/.exec(message)?.[1];
+  const notOneOf = /'([^']*)' is not one of: (.+?)(?: \(did you mean|$)/.exec(message);
   if (notOneOf) {
-    const to = closest(notOneOf[1], notOneOf[2].split(', '));
-    return to ? { from: notOneOf[1], to } : undefined;
+    const to = suggested ?? closest(notOneOf[1], notOneOf[2].split(', '));
+    return to && to !== notOneOf[1] ? { from: notOneOf[1], to } : undefined;
   }
-  return undefined;
+  const unknownKey = /^(?:(.*?): )?unknown key \(/.exec(message);
+  const key = unknownKey?.[1]
+    ?.split('.')
+    .pop()
+    ?.replace(/\[\d+\]$/, '');
+  return key && suggested ? { from: key, to: suggested } : undefined;
 }
 
 /**

@@ -82,6 +82,10 @@ test('did-you-mean reads both wordings of src/model/issues.ts', () => {
     from: 'msee',
     to: 'mse',
   });
+  assert.deepEqual(didYouMean("layers[0].activation: 'lineer' is not one of: linear, relu (did you mean 'linear'?)"), {
+    from: 'lineer',
+    to: 'linear',
+  });
   assert.equal(didYouMean('layers[0].zzz: unknown key'), undefined);
   assert.equal(didYouMean("loss: 'banana' is not one of: mse, mae"), undefined);
 });
