@@ -1,21 +1,24 @@
 // The extension host (or the debug adapter, or a test) ⇄ the training worker. Every request carries an id and
 // gets exactly one reply with that id: its result, or an error saying why (a step asked for during a run is
-// refused at once, never dropped). The only messages the worker sends unasked are run progress and output.
+// refused at once, never dropped). The only messages the worker sends unasked are run progress, decision
+// boundaries and logpoint output.
 
 import type { ModelSpec } from '../model/types';
 import type {
+  BreakpointSpec,
   DecisionBoundary,
+  DiagnosticCode,
   EpochSummary,
   GradientCheckResult,
   LayerTrace,
   ModelInfo,
-  RunUntil,
   StepGranularity,
   StopReason,
   TraceLevel,
   TrainingDiagnostic,
   TrainingHistory,
   TrainingUpdate,
+  WorkerRunUntil,
 } from './trace';
 
 /** Where a session stands after a request that moved it, and why it stopped there. */
@@ -24,7 +27,26 @@ export interface Stopped {
   /** For `condition`: which condition held, in words (`diagnostic vanishing in hidden1`). */
   detail?: string;
   update: TrainingUpdate;
+  /** For a run with breakpoints (`until.kind === 'breakpoints'`) that stopped on one of them. */
+  hit?: BreakpointHit;
 }
+
+/** What stopped a run with breakpoints. */
+export interface BreakpointHit {
+  /** Ids of the breakpoints whose site, condition and hit count all held here. */
+  breakpoints: number[];
+  /** A breakpoint whose condition could not be evaluated: it stops once, says why, and is then ignored. */
+  conditionError?: { id: number; message: string };
+  /** The diagnostic an exception filter stopped on (or the NaN that ended training). */
+  exception?: TrainingDiagnostic;
+}
+
+/** An expression's value as it crosses the port: a tensor is row-major. */
+export type ExpressionResult =
+  number | string | boolean | { kind: 'tensor'; rows: number; cols: number; data: ArrayLike<number> };
+
+/** An expression's value, or why it has none (with the 0-based column of the problem when it is a syntax error). */
+export type Evaluation = { ok: true; value: ExpressionResult } | { ok: false; error: string; column?: number };
 
 /** The parameter a what-if edit changes. */
 export interface ParameterEdit {
@@ -41,7 +63,7 @@ export interface WorkerRequests {
   /** Steps synchronously-small granularities, time-sliced for the rest; refused while a run is going. */
   step: { params: { granularity: StepGranularity; count?: number }; result: Stopped };
   /** Runs until the condition holds, the end, a NaN, or a pause/reset/stop; replies when it has stopped. */
-  run: { params: { until: RunUntil }; result: Stopped };
+  run: { params: { until: WorkerRunUntil }; result: Stopped };
   /** Stops a run within one time slice; answered once the run has stopped (or at once when none is going). */
   pause: { params: object; result: Stopped };
   /** Back to the initial weights; a run going is stopped first. */
@@ -63,6 +85,16 @@ export interface WorkerRequests {
   layerTensors: { params: { layer: number }; result: LayerTrace };
   /** Which layer the UI shows: its tensors come in full at each stop. */
   selectLayer: { params: { layer: number }; result: null };
+  /**
+   * Evaluates an expression (src/debug/expression.ts) at the current position; `layer` is the layer the bare
+   * names W, b, z, a, delta, dW… mean. Served during a run too.
+   */
+  evaluate: { params: { expression: string; layer?: number }; result: Evaluation };
+  /**
+   * Back to the latest position before this one where one of these breakpoints (or filters) would have stopped
+   * a forward run, found by replaying from the earliest reachable position; the earliest position if none.
+   */
+  reverseContinue: { params: { breakpoints: BreakpointSpec[]; exceptions: DiagnosticCode[] }; result: Stopped };
   /** Ends any run; the worker can then be terminated without losing a reply. */
   stop: { params: object; result: null };
 }
@@ -82,6 +114,9 @@ export type WorkerReply =
 
 /** Unasked: progress of a run (at most ~30 a second), and the decision boundary about once a second. */
 export type WorkerNotice =
-  { kind: 'progress'; update: TrainingUpdate } | { kind: 'boundary'; boundary: DecisionBoundary | null };
+  | { kind: 'progress'; update: TrainingUpdate }
+  | { kind: 'boundary'; boundary: DecisionBoundary | null }
+  /** A logpoint's message (or why it could not be printed), as the run passes it. */
+  | { kind: 'output'; category: 'console' | 'stderr'; text: string; breakpoint?: number };
 
 export type WorkerMessage = WorkerReply | WorkerNotice;

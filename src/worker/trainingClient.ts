@@ -6,12 +6,13 @@ import { Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../model/types';
 import { applyHistoryDelta, emptyHistoryView } from '../engine/historyView';
 import type {
+  BreakpointSpec,
   DecisionBoundary,
+  DiagnosticCode,
   HistoryView,
   ModelInfo,
   ParameterEdit,
   RefusalCode,
-  RunUntil,
   StepGranularity,
   Stopped,
   StopReason,
@@ -21,6 +22,7 @@ import type {
   WorkerRequest,
   WorkerRequests,
   WorkerRequestType,
+  WorkerRunUntil,
 } from '../protocol';
 import { Emitter } from './events';
 
@@ -55,6 +57,7 @@ export class TrainingClient {
   private readonly boundaryEmitter = new Emitter<DecisionBoundary | null>();
   private readonly endEmitter = new Emitter<void>();
   private readonly errorEmitter = new Emitter<string>();
+  private readonly outputEmitter = new Emitter<{ category: 'console' | 'stderr'; text: string }>();
   /** Every change of position: a step's result, a stop, or (not immediate) run progress. */
   readonly onDidUpdate = this.updateEmitter.event;
   readonly onDidChangeState = this.stateEmitter.event;
@@ -62,6 +65,8 @@ export class TrainingClient {
   readonly onDidComputeBoundary = this.boundaryEmitter.event;
   readonly onDidEnd = this.endEmitter.event;
   readonly onDidError = this.errorEmitter.event;
+  /** What logpoints print as a run passes them. */
+  readonly onDidOutput = this.outputEmitter.event;
 
   model!: ModelInfo;
   latest!: TrainingUpdate;
@@ -124,8 +129,13 @@ export class TrainingClient {
   }
 
   /** Runs until the condition (or the end); resolves when the run has stopped, for whatever reason. */
-  run(until: RunUntil): Promise<Stopped> {
+  run(until: WorkerRunUntil): Promise<Stopped> {
     return this.moving(this.request('run', { until }), true);
+  }
+
+  /** Back to where one of these breakpoints last stopped (a replay in the worker). */
+  reverseContinue(breakpoints: BreakpointSpec[], exceptions: DiagnosticCode[]): Promise<Stopped> {
+    return this.moving(this.request('reverseContinue', { breakpoints, exceptions }), true);
   }
 
   pause(): Promise<Stopped> {
@@ -192,6 +202,9 @@ export class TrainingClient {
       case 'boundary':
         this.boundaryEmitter.fire(message.boundary);
         return;
+      case 'output':
+        this.outputEmitter.fire({ category: message.category, text: message.text });
+        return;
     }
   }
 
@@ -221,6 +234,7 @@ export class TrainingClient {
       this.boundaryEmitter,
       this.endEmitter,
       this.errorEmitter,
+      this.outputEmitter,
     ])
       emitter.dispose();
   }

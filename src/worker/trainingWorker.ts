@@ -4,16 +4,24 @@
 // seen within one slice (~10 ms of work), and a run publishes small progress deltas, never whole histories.
 
 import { parentPort } from 'node:worker_threads';
+import { BreakpointMonitor } from '../debug/breakpointCheck';
+import { ExpressionError, evaluateExpression } from '../debug/expression';
+import { buildScope, plainValue, sessionSource } from '../debug/sessionScope';
 import { gradientCheck, HistoryFeed, TrainingSession, type RunResult } from '../engine';
 import type {
+  BreakpointHit,
+  BreakpointSpec,
+  DiagnosticCode,
+  Evaluation,
+  ParameterEdit,
   RefusalCode,
-  RunUntil,
   Stopped,
   TrainingDiagnostic,
   TrainingUpdate,
   WorkerMessage,
   WorkerRequest,
   WorkerRequests,
+  WorkerRunUntil,
 } from '../protocol';
 
 /**
@@ -49,8 +57,19 @@ export class TrainingWorker {
   private selectedLayer = 0;
   private lastProgress = 0;
   private lastBoundary = 0;
+  /** Hit counts of the debugger's breakpoints; logpoints print through it. */
+  private readonly breakpoints: BreakpointMonitor;
+  /**
+   * The what-if edits in force and the micro-step position each was made at (the session keeps the same list
+   * privately): reverse continue replays from an earlier position and must make them again on the way.
+   */
+  private edits: { position: number; edit: ParameterEdit }[] = [];
 
-  constructor(private readonly post: (message: WorkerMessage) => void) {}
+  constructor(private readonly post: (message: WorkerMessage) => void) {
+    this.breakpoints = new BreakpointMonitor(({ category, text, breakpoint }) =>
+      this.post({ kind: 'output', category, text, breakpoint }),
+    );
+  }
 
   async handle(request: WorkerRequest): Promise<void> {
     try {
@@ -78,11 +97,14 @@ export class TrainingWorker {
       case 'reset':
         return this.stopRun().then(() => {
           session.reset();
+          this.edits = [];
+          this.breakpoints.reset();
           return this.stopped('reset');
         });
       case 'stepBack':
         this.refuseWhileRunning('step back');
         if (!session.stepBackBy(request.count ?? 1)) throw new Refusal('invalid', 'there is nothing to step back to');
+        this.forgetEditsAfter(session.microPosition);
         return this.stopped('restored');
       case 'rewind':
         this.refuseWhileRunning('rewind');
@@ -91,6 +113,7 @@ export class TrainingWorker {
             'invalid',
             `step ${request.step} is no longer reachable (earliest ${session.earliestStep})`,
           );
+        this.forgetEditsAfter(session.microPosition);
         return this.stopped('restored');
       case 'setParameter':
         this.refuseWhileRunning('change a parameter');
@@ -99,6 +122,7 @@ export class TrainingWorker {
         } catch (error) {
           throw new Refusal('invalid', (error as Error).message);
         }
+        this.edits.push({ position: session.microPosition, edit: { ...request } });
         return this.stopped('edited');
       case 'gradCheck':
         return gradientCheck(session.model, { maxPerLayer: 2000 }) satisfies Result<'gradCheck'>;
@@ -110,6 +134,10 @@ export class TrainingWorker {
         if (!Number.isInteger(request.layer) || request.layer < 0 || request.layer >= session.model.layers.length)
           throw new Refusal('invalid', `no layer ${request.layer}`);
         return session.trace('full', [request.layer]).layers[request.layer];
+      case 'evaluate':
+        return evaluate(session, request.expression, request.layer);
+      case 'reverseContinue':
+        return this.reverseContinue(session, request.breakpoints, request.exceptions);
       case 'selectLayer':
         this.selectedLayer = request.layer;
         return null;
@@ -120,22 +148,102 @@ export class TrainingWorker {
     await this.stopRun();
     this.session = new TrainingSession(request.model, { traceLevel: request.traceLevel, historyLimit: HISTORY_LIMIT });
     this.feed = new HistoryFeed();
+    this.edits = [];
+    this.breakpoints.reset();
     return { model: this.session.modelInfo(), update: this.update(false) };
   }
 
-  private async run(session: TrainingSession, until: RunUntil): Promise<Stopped> {
+  private async run(session: TrainingSession, until: WorkerRunUntil): Promise<Stopped> {
     this.refuseWhileRunning('start another run');
+    if (until.kind !== 'breakpoints') {
+      const result = await this.timeSliced(session, until, { progress: true });
+      return this.stopped(result.reason, result.detail);
+    }
+    let hit: BreakpointHit | undefined;
+    const check = this.breakpoints.compile(session, until, (found) => (hit = found));
+    const here = until.checkStart ? check() : undefined;
+    const result = here ?? (await this.timeSliced(session, check, { progress: true }));
+    if (result.reason === 'non_finite') {
+      const nan = [...session.diagnostics].reverse().find((d) => d.code === 'non_finite');
+      hit = { breakpoints: [], ...hit, ...(nan ? { exception: nan } : {}) };
+    }
+    return this.stopped(result.reason, result.detail, hit);
+  }
+
+  /** A run that Pause, Reset and Stop end within one slice (unless it must not stop half-way). */
+  private async timeSliced(
+    session: TrainingSession,
+    until: Parameters<TrainingSession['runUntil']>[0],
+    options: { progress: boolean; abortable?: boolean },
+  ): Promise<RunResult> {
     const abort = new AbortController();
     let finish!: () => void;
     this.running = { abort, done: new Promise<void>((resolve) => (finish = resolve)) };
-    let result: RunResult;
     try {
-      result = await session.runUntil(until, { signal: abort.signal, onSlice: () => this.progress(session) });
+      return await session.runUntil(until, {
+        ...(options.abortable === false ? {} : { signal: abort.signal }),
+        ...(options.progress ? { onSlice: () => this.progress(session) } : {}),
+      });
     } finally {
       this.running = undefined;
       finish();
     }
-    return this.stopped(result.reason, result.detail);
+  }
+
+  /**
+   * Reverse continue: replays from the earliest reachable position up to here, making the what-if edits again
+   * where they were made, notes the last position before here where a breakpoint would have stopped, and goes
+   * back there exactly (or to the earliest position when there is none).
+   */
+  private async reverseContinue(
+    session: TrainingSession,
+    breakpoints: BreakpointSpec[],
+    exceptions: DiagnosticCode[],
+  ): Promise<Stopped> {
+    this.refuseWhileRunning('reverse continue');
+    const now = session.microPosition;
+    const edits = this.edits;
+    const earliest = session.earliestStep;
+    if (now === 0 || !session.rewindTo(earliest)) return this.stopped('restored', 'there is no earlier position');
+    let last: { position: number; hit: BreakpointHit } | undefined;
+    const check = this.breakpoints.compile(
+      session,
+      { kind: 'breakpoints', breakpoints, exceptions },
+      (hit) => (last = { position: session.microPosition, hit }),
+      { quiet: true },
+    );
+    const redoEdits = () => {
+      for (const { position, edit } of edits) if (position === session.microPosition) session.setParameter(edit);
+    };
+    // Not abortable: a replay stopped half-way would leave the session somewhere the user never was.
+    await this.timeSliced(
+      session,
+      () => {
+        if (session.microPosition >= now) {
+          redoEdits();
+          return { reason: 'step' };
+        }
+        check();
+        redoEdits();
+        return undefined;
+      },
+      { progress: false, abortable: false },
+    );
+    this.edits = edits;
+    if (!last) {
+      session.rewindTo(earliest);
+      this.forgetEditsAfter(session.microPosition);
+      return this.stopped('restored', 'no earlier breakpoint hit: back at the earliest reachable position');
+    }
+    const { position, hit } = last;
+    if (position < session.microPosition) session.stepBackBy(session.microPosition - position);
+    this.forgetEditsAfter(session.microPosition);
+    return this.stopped('condition', 'breakpoint (reverse)', hit);
+  }
+
+  /** Edits made after `position` went with the future a step back discarded (the session drops them too). */
+  private forgetEditsAfter(position: number): void {
+    this.edits = this.edits.filter((made) => made.position <= position);
   }
 
   private async pause(): Promise<Stopped> {
@@ -167,10 +275,10 @@ export class TrainingWorker {
     }
   }
 
-  private stopped(reason: Stopped['reason'], detail?: string): Stopped {
+  private stopped(reason: Stopped['reason'], detail?: string, hit?: BreakpointHit): Stopped {
     const session = this.session!;
     const finalReason = session.stopped ?? (session.cursor.finished && reason === 'step' ? 'finished' : reason);
-    return { reason: finalReason, ...(detail ? { detail } : {}), update: this.update(false) };
+    return { reason: finalReason, ...(detail ? { detail } : {}), ...(hit ? { hit } : {}), update: this.update(false) };
   }
 
   private update(running: boolean): TrainingUpdate {
@@ -179,12 +287,23 @@ export class TrainingWorker {
     const record = session.trace(undefined, running ? [] : [this.selectedLayer]);
     return {
       record,
-      history: this.feed.take(session.history),
+      history: this.feed.take(session.history, { complete: !running }),
       lastEpoch: session.latestEpoch,
       diagnostics: latestOfEach(session.diagnostics),
       running,
       canStepBack: session.microPosition > 0,
     };
+  }
+}
+
+/** An expression at the current position; a mistake in it is an answer (with its column), not a refusal. */
+function evaluate(session: TrainingSession, expression: string, layer?: number): Evaluation {
+  try {
+    const scope = buildScope(sessionSource(session), layer);
+    return { ok: true, value: plainValue(evaluateExpression(expression, scope)) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: message, ...(error instanceof ExpressionError ? { column: error.column } : {}) };
   }
 }
 
