@@ -42,6 +42,8 @@ export interface BackpropLaunchArguments extends DebugProtocol.LaunchRequestArgu
 }
 
 const THREAD_ID = 1;
+/** Tensors up to this many entries evaluate to their numbers; larger ones to their summary line (and expand). */
+const SHOWN_ENTRIES = 64;
 const STEP_GRANULARITIES: readonly StepGranularity[] = ['layer', 'phase', 'batch', 'epoch'];
 /** How long launch waits for the client's breakpoints (configurationDone) before starting anyway. */
 const CONFIGURATION_WAIT_MS = 2000;
@@ -298,9 +300,8 @@ export class BackpropDebugSession extends DebugSession {
     if (typeof value === 'object') {
       // A tensor: its numbers when short, its summary line otherwise; expandable either way.
       const info = valueTensorVariable(value, args.expression);
-      const text = formatValue(value);
       response.body = {
-        result: text.length <= 200 ? text : info.value,
+        result: value.rows * value.cols <= SHOWN_ENTRIES ? tensorText(value) : info.value,
         variablesReference: this.handles.create(info.container!),
         ...(info.indexedVariables !== undefined ? { indexedVariables: info.indexedVariables } : {}),
       };
@@ -447,6 +448,17 @@ function launchProblem(args: BackpropLaunchArguments): string | undefined {
   if (args.stepGranularity !== undefined && !STEP_GRANULARITIES.includes(args.stepGranularity))
     return `"stepGranularity" must be one of ${STEP_GRANULARITIES.join(', ')}, got ${JSON.stringify(args.stepGranularity)}`;
   return undefined;
+}
+
+/** A small tensor's numbers, nested by rows as numpy prints them (`[[1.15038], [1.1039]]`). */
+function tensorText(value: { rows: number; cols: number; data: ArrayLike<number> }): string {
+  const rows: string[] = [];
+  for (let i = 0; i < value.rows; i++) {
+    const row: string[] = [];
+    for (let j = 0; j < value.cols; j++) row.push(formatValue(value.data[i * value.cols + j]));
+    rows.push(`[${row.join(', ')}]`);
+  }
+  return `[${rows.join(', ')}]`;
 }
 
 function message(error: unknown): string {
