@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { ModelCodeActionProvider, QUICK_FIX_METADATA } from './codeActions';
 import { LayerCodeLensProvider } from './codeLens';
 import { Commands } from './commands';
+import { registerDebugger } from './debug';
 import { LayerHoverProvider } from './hover';
 import { LayerInlayHintsProvider } from './inlayHints';
 import { ModelDiagnostics } from './modelDiagnostics';
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     statusBar,
     diagnostics,
     ...commands.register(),
+    ...registerDebugger(context, sessions),
     vscode.languages.registerCodeLensProvider(MODEL_FILES, new LayerCodeLensProvider(sessions)),
     vscode.languages.registerHoverProvider(MODEL_FILES, new LayerHoverProvider(sessions)),
     vscode.languages.registerInlayHintsProvider(MODEL_FILES, new LayerInlayHintsProvider(sessions)),
