@@ -8,6 +8,7 @@ import { BreakpointMonitor } from '../debug/breakpointCheck';
 import { ExpressionError, evaluateExpression } from '../debug/expression';
 import { buildScope, plainValue, sessionSource } from '../debug/sessionScope';
 import { gradientCheck, HistoryFeed, TrainingSession, type RunResult } from '../engine';
+import { PREVIEW_ABOVE } from '../engine/trace';
 import type {
   BreakpointHit,
   BreakpointSpec,
@@ -284,7 +285,8 @@ export class TrainingWorker {
   private update(running: boolean): TrainingUpdate {
     const session = this.session!;
     // While running, a big model's selected layer is not copied in full 30 times a second; it is at each stop.
-    const record = session.trace(undefined, running ? [] : [this.selectedLayer]);
+    // Tensors too big to send every time come as previews; the debugger asks for a layer's in full (layerTensors).
+    const record = session.trace(undefined, running ? [] : [this.selectedLayer], { previewAbove: PREVIEW_ABOVE });
     return {
       record,
       history: this.feed.take(session.history, { complete: !running }),
