@@ -463,6 +463,72 @@ test('a 784-256-128-10 net trains in the worker while the extension host stays r
   await vscode.commands.executeCommand('backprop.stop');
 });
 
+// ---------------------------------------------------------------------------------------------
+// suite('debugger'): the `backprop` debug type, F5 with no launch.json, breakpoints, Variables.
+
+/** Stopped events of backprop debug sessions, as VS Code's own debug UI receives them. */
+const debugStops: { reason: string; description?: string }[] = [];
+let debugTracker: vscode.Disposable | undefined;
+
+async function nextStop(after: () => Thenable<unknown> | Promise<unknown>): Promise<{ reason: string }> {
+  const seen = debugStops.length;
+  await after();
+  return until('a stop of the debug session', () => debugStops[seen], 20_000);
+}
+
+test('debugger: F5 in a model file with no launch.json starts a backprop session paused on entry', async () => {
+  debugTracker ??= vscode.debug.registerDebugAdapterTrackerFactory('backprop', {
+    createDebugAdapterTracker: () => ({
+      onDidSendMessage: (message: {
+        type: string;
+        event?: string;
+        body?: { reason: string; description?: string };
+      }) => {
+        if (message.type === 'event' && message.event === 'stopped') debugStops.push(message.body!);
+      },
+    }),
+  });
+  await vscode.commands.executeCommand('backprop.stop');
+  await open('worked-example.nn.yaml');
+  const stop = await nextStop(() => vscode.commands.executeCommand('workbench.action.debug.start'));
+  assert.equal(stop.reason, 'entry');
+  const session = vscode.debug.activeDebugSession!;
+  assert.equal(session.type, 'backprop');
+  // The Backprop panel's session is the debugger's.
+  await until('the SessionManager session', () => api.sessions.session);
+  const trace = await session.customRequest('stackTrace', { threadId: 1 });
+  assert.deepEqual(
+    trace.stackFrames.map((f: { name: string; line: number }) => [f.name, f.line]),
+    [
+      ['batch 1/1', 24],
+      ['epoch 1/1', 23],
+    ],
+  );
+});
+
+test('debugger: a breakpoint set with vscode.debug.addBreakpoints is hit; Variables through custom requests', async () => {
+  const session = vscode.debug.activeDebugSession!;
+  const uri = vscode.Uri.joinPath(folder(), 'worked-example.nn.yaml');
+  const breakpoint = new vscode.SourceBreakpoint(new vscode.Location(uri, new vscode.Position(13, 0)));
+  vscode.debug.addBreakpoints([breakpoint]);
+  await sleep(500); // VS Code sends setBreakpoints on its own schedule
+  const stop = await nextStop(() => vscode.commands.executeCommand('workbench.action.debug.continue'));
+  assert.equal(stop.reason, 'breakpoint');
+  const trace = await session.customRequest('stackTrace', { threadId: 1 });
+  assert.deepEqual([trace.stackFrames[0].name, trace.stackFrames[0].line], ['forward output', 14]);
+  const { scopes } = await session.customRequest('scopes', { frameId: trace.stackFrames[0].id });
+  const { variables } = await session.customRequest('variables', { variablesReference: scopes[0].variablesReference });
+  assert.match(variables[0].value, /^2×1 · min 0\.4 · max 1\.8/);
+  const evaluated = await session.customRequest('evaluate', { expression: 'a', frameId: trace.stackFrames[0].id });
+  assert.equal(evaluated.result, '[[2.162]]');
+  // The panel's session moved with it.
+  assert.deepEqual(api.sessions.session!.latest.record.did, { phase: 'forward', layer: 1 });
+  vscode.debug.removeBreakpoints([breakpoint]);
+  await vscode.debug.stopDebugging(session);
+  await until('the debug session to end', () => !vscode.debug.activeDebugSession);
+  debugTracker?.dispose();
+});
+
 export async function run(): Promise<void> {
   let passed = 0;
   const failures: { name: string; error: string }[] = [];
