@@ -2,12 +2,13 @@
 // finite number except categorical target columns marked `onehot`.
 
 import { parse } from 'csv-parse/sync';
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { MAX_CSV_BYTES, readRegularFile } from './files';
 import type { IssueCollector } from './issues';
+import { LIMITS } from './schema';
 import type { Dataset } from './types';
 
-const MAX_CSV_BYTES = 200 * 1024 * 1024;
 const PATH_KEY = ['data', 'csv', 'path'];
 
 export interface CsvSpec {
@@ -26,6 +27,8 @@ export function loadCsv(
   spec: CsvSpec,
   modelFile: string,
   workspaceRoot: string,
+  /** Units of the output layer, when known: one-hot classes are counted against it before any is built. */
+  outputSize: number | undefined,
   issues: IssueCollector,
 ): CsvData | undefined {
   const path = resolve(dirname(modelFile), spec.path);
@@ -42,29 +45,28 @@ export function loadCsv(
     issues.at(PATH_KEY, `'${spec.path}' links to a file outside the workspace`);
     return undefined;
   }
-  const stats = statSync(path);
-  if (!stats.isFile()) {
-    issues.at(PATH_KEY, `'${spec.path}' is not a file`);
-    return undefined;
-  }
-  if (stats.size > MAX_CSV_BYTES) {
-    issues.at(
-      PATH_KEY,
-      `'${spec.path}' is ${Math.round(stats.size / 1048576)} MB; the limit is ${MAX_CSV_BYTES / 1048576} MB`,
-    );
+  const read = readRegularFile(path, MAX_CSV_BYTES, 'a CSV file');
+  if ('error' in read) {
+    issues.at(PATH_KEY, `'${spec.path}' ${read.error}`);
     return undefined;
   }
   let rows: string[][];
   try {
-    rows = parse(readFileSync(path, 'utf8'), { skip_empty_lines: true, trim: true });
+    rows = parse(read.text, { skip_empty_lines: true, trim: true });
   } catch (error) {
     issues.at(PATH_KEY, `${basename(path)}: ${(error as Error).message}`);
     return undefined;
   }
-  return tableToDataset(rows, spec, basename(path), issues);
+  return tableToDataset(rows, spec, basename(path), outputSize, issues);
 }
 
-function tableToDataset(rows: string[][], spec: CsvSpec, name: string, issues: IssueCollector): CsvData | undefined {
+function tableToDataset(
+  rows: string[][],
+  spec: CsvSpec,
+  name: string,
+  outputSize: number | undefined,
+  issues: IssueCollector,
+): CsvData | undefined {
   const [header, ...body] = rows;
   if (!header || body.length === 0) {
     issues.at(PATH_KEY, `${name} needs a header row and at least one data row`);
@@ -102,6 +104,24 @@ function tableToDataset(rows: string[][], spec: CsvSpec, name: string, issues: I
   const categories = spec.onehot
     ? targetColumns.map((column) => [...new Set(body.map((row) => row[column]))].sort())
     : [];
+  // Decided before the one-hot rows are built: 20,000 labels for a 3-unit softmax is a mistake, not data.
+  const targetWidth = spec.onehot ? categories.reduce((sum, labels) => sum + labels.length, 0) : targetColumns.length;
+  if (spec.onehot && outputSize !== undefined && targetWidth !== outputSize) {
+    const labels = categories.map((found, t) => `${found.length} in '${spec.targets[t]}'`).join(', ');
+    issues.at(
+      ['data', 'csv', 'targets'],
+      `one-hot targets have ${targetWidth} classes (${labels}), but the output layer has ${outputSize} units`,
+    );
+    return undefined;
+  }
+  const numbers = body.length * (inputColumns.length + targetWidth);
+  if (numbers > LIMITS.dataNumbers) {
+    issues.at(
+      PATH_KEY,
+      `${name} has ${body.length} rows of ${inputColumns.length + targetWidth} numbers: more than ${LIMITS.dataNumbers.toLocaleString('en-US')} numbers (what trains within 1 GB)`,
+    );
+    return undefined;
+  }
   const inputs = body.map((row, r) => inputColumns.map((column) => number(row[column], r, column)));
   const targets = body.map((row, r) =>
     spec.onehot

@@ -26,9 +26,17 @@ export function pathToString(path: Path): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
 }
 
+/**
+ * Most issues one file reports: a file of 100,000 bad numbers says so in a screenful, not 100,000 lines
+ * (and placing each costs a walk down the document).
+ */
+export const MAX_ISSUES = 50;
+
 /** Collects issues for one file, placing each at the deepest node of its path that exists. */
 export class IssueCollector {
-  readonly issues: ModelIssue[] = [];
+  private readonly collected: ModelIssue[] = [];
+  private errorCount = 0;
+  private dropped = 0;
 
   constructor(
     private readonly file: string,
@@ -38,10 +46,11 @@ export class IssueCollector {
 
   /** An issue at a path; `onKey` points at the key itself (for unknown keys) rather than its value. */
   at(path: Path, message: string, options: { onKey?: boolean; severity?: 'error' | 'warning' } = {}): void {
+    if (this.full(options.severity)) return;
     const offset = this.offsetOf(path, options.onKey ?? false);
     const { line, col } = this.lines.linePos(offset);
     const key = pathToString(path);
-    this.issues.push({
+    this.push({
       file: this.file,
       line,
       col,
@@ -53,12 +62,47 @@ export class IssueCollector {
 
   /** An issue at a source offset (YAML syntax errors). */
   atOffset(offset: number, message: string): void {
+    if (this.full('error')) return;
     const { line, col } = this.lines.linePos(offset);
-    this.issues.push({ file: this.file, line, col, message, severity: 'error' });
+    this.push({ file: this.file, line, col, message, severity: 'error' });
+  }
+
+  /** 1-based line of a source offset. */
+  lineOf(offset: number): number {
+    return this.lines.linePos(offset).line;
+  }
+
+  /** True once no more issues of this severity will be kept; an error still counts toward `hasErrors`. */
+  full(severity: 'error' | 'warning' = 'error'): boolean {
+    if (this.collected.length < MAX_ISSUES) return false;
+    if (severity === 'error') this.errorCount++;
+    this.dropped++;
+    return true;
   }
 
   get hasErrors(): boolean {
-    return this.issues.some((issue) => issue.severity === 'error');
+    return this.errorCount > 0;
+  }
+
+  /** Every issue kept, and a last line saying how many more there were. */
+  get issues(): ModelIssue[] {
+    if (this.dropped === 0) return [...this.collected];
+    const last = this.collected[this.collected.length - 1];
+    return [
+      ...this.collected,
+      {
+        file: this.file,
+        line: last.line,
+        col: last.col,
+        message: `… and ${this.dropped} more problem${this.dropped === 1 ? '' : 's'} (showing the first ${MAX_ISSUES})`,
+        severity: this.errorCount > 0 ? 'error' : 'warning',
+      },
+    ];
+  }
+
+  private push(issue: ModelIssue): void {
+    this.collected.push(issue);
+    if (issue.severity === 'error') this.errorCount++;
   }
 
   private offsetOf(path: Path, onKey: boolean): number {
@@ -102,6 +146,8 @@ export function reportSchemaIssues(
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
+          // Tens of thousands of unknown keys: count the rest without a did-you-mean for each.
+          if (collector.full()) continue;
           const suggestion = closest(key, KNOWN_KEYS);
           collector.at([...path, key], `unknown key${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`, {
             onKey: true,
@@ -151,8 +197,14 @@ function bestBranch(
   branches: readonly (readonly z.core.$ZodIssue[])[],
   actual: unknown,
 ): readonly z.core.$ZodIssue[] | undefined {
+  // A mapping against the plain-name branch (`optimizer: {type: sgd, lr: -1}` against `sgd | adam | …`) fails
+  // at the root as a wrong value, not a wrong type: that branch is not the one the user wrote.
   const rootMismatch = (branch: readonly z.core.$ZodIssue[]) =>
-    branch.some((issue) => issue.path.length === 0 && issue.code === 'invalid_type');
+    branch.some(
+      (issue) =>
+        issue.path.length === 0 &&
+        (issue.code === 'invalid_type' || (issue.code === 'invalid_value' && typeof actual === 'object')),
+    );
   const sameShape = branches.filter((branch) => !rootMismatch(branch));
   // For a scalar of the right type but wrong value (`loss: msee`), the enum branch says what is allowed.
   const candidates = sameShape.length > 0 ? sameShape : typeof actual === 'object' ? [] : branches;

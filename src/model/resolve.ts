@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { loadCsv } from './csv';
 import { generateDataset, generatedOutputs, splitValidation, type GenerateSpec } from './datasets';
 import type { IssueCollector } from './issues';
-import { LIMITS, type LayerFile, type ModelFile } from './schema';
+import { LIMITS, type LayerFile, type ModelFile, type PartialModelFile } from './schema';
 import type {
   Dataset,
   DiagnosticThresholds,
@@ -46,19 +46,26 @@ export const DEFAULT_THRESHOLDS: DiagnosticThresholds = {
   patience: 5,
 };
 
+/**
+ * Resolves a schema-valid file into a ModelSpec. Given only the keys that were valid (`PartialModelFile`,
+ * when others were not), it still runs every check those keys allow and returns undefined.
+ */
 export function resolveModel(
-  file: ModelFile,
+  file: PartialModelFile,
   path: string,
   layerRanges: (SourceRange | undefined)[],
   options: ResolveOptions,
   issues: IssueCollector,
 ): ModelSpec | undefined {
-  const inputSize = typeof file.input === 'number' ? file.input : file.input.length;
-  const layers = resolveLayers(file.layers, inputSize, layerRanges, issues);
-  const loss = resolveLoss(file.loss);
-  checkLossMatchesOutput(loss, layers, issues);
-  const data = loadData(file, path, options, inputSize, layers[layers.length - 1].units, issues);
-  if (issues.hasErrors || !data) return undefined;
+  const inputSize =
+    file.input === undefined ? undefined : typeof file.input === 'number' ? file.input : file.input.length;
+  const layers = file.layers ? resolveLayers(file.layers, inputSize, layerRanges, issues) : undefined;
+  const loss = file.loss ? resolveLoss(file.loss) : undefined;
+  if (loss && layers) checkLossMatchesOutput(loss, layers, issues);
+  const data = file.data
+    ? loadData(file.data, file.seed ?? 0, path, options, inputSize, layers?.at(-1)?.units, issues)
+    : undefined;
+  if (!data || !layers || !loss || inputSize === undefined || !file.data) return undefined;
 
   let train = data.dataset;
   let validation: Dataset | undefined;
@@ -103,9 +110,10 @@ export function resolveModel(
   };
 }
 
+/** `inputSize` is undefined when `input` itself is wrong: the checks that need it are skipped. */
 function resolveLayers(
   layers: LayerFile[],
-  inputSize: number,
+  inputSize: number | undefined,
   ranges: (SourceRange | undefined)[],
   issues: IssueCollector,
 ): LayerSpec[] {
@@ -115,16 +123,18 @@ function resolveLayers(
   const resolved = layers.map((layer, index): LayerSpec => {
     const at = (...rest: (string | number)[]) => ['layers', index, ...rest];
     const name = layer.name ?? `layer${index + 1}`;
+    // Keras' Dense and PyTorch's Linear are linear unless told otherwise.
+    const activation = layer.activation ?? 'linear';
     if (seen.has(name))
       issues.at(at('name'), `'${name}' is already the name of layers[${seen.get(name)}]; layer names must be unique`);
     seen.set(name, index);
-    if (layer.activation === 'softmax' && index !== layers.length - 1) {
+    if (activation === 'softmax' && index !== layers.length - 1) {
       issues.at(at('activation'), 'softmax is only allowed on the last (output) layer');
     }
-    if (layer.activation === 'softmax' && layer.units < 2)
+    if (activation === 'softmax' && layer.units < 2)
       issues.at(at('units'), 'a softmax layer needs at least 2 units (one per class)');
     if (layer.weights) {
-      if (layer.weights.length !== fanIn) {
+      if (fanIn !== undefined && layer.weights.length !== fanIn) {
         issues.at(at('weights'), `expected ${fanIn} rows (one per input of the layer), got ${layer.weights.length}`);
       }
       layer.weights.forEach((row, i) => {
@@ -138,14 +148,14 @@ function resolveLayers(
       else if (layer.biases.length !== layer.units)
         issues.at(at('biases'), `expected ${layer.units} numbers (one per unit), got ${layer.biases.length}`);
     }
-    parameters += fanIn * layer.units + (bias ? layer.units : 0);
+    parameters += (fanIn ?? 0) * layer.units + (bias ? layer.units : 0);
     fanIn = layer.units;
-    const reluFamily = layer.activation === 'relu' || layer.activation === 'leaky_relu' || layer.activation === 'elu';
+    const reluFamily = activation === 'relu' || activation === 'leaky_relu' || activation === 'elu';
     return {
       name,
       units: layer.units,
-      activation: layer.activation,
-      alpha: layer.alpha ?? (layer.activation === 'elu' ? 1 : 0.01),
+      activation,
+      alpha: layer.alpha ?? (activation === 'elu' ? 1 : 0.01),
       bias,
       init: resolveInit(layer.init, reluFamily),
       ...(layer.weights ? { weights: layer.weights } : {}),
@@ -155,13 +165,18 @@ function resolveLayers(
     };
   });
   if (parameters > LIMITS.parameters) {
-    issues.at(['layers'], `the network has ${parameters.toExponential(2)} parameters; the limit is 1e8`);
+    issues.at(
+      ['layers'],
+      `the network has ${count(parameters)} parameters; the limit is ${count(LIMITS.parameters)} (what trains within 1 GB)`,
+    );
   }
   return resolved;
 }
 
-/** Most numbers the per-batch buffers may hold (z, a, δ and ∂L/∂input per layer): 800 MB of float64. */
-const MAX_BATCH_ELEMENTS = 1e8;
+/** 2,000,000 up to a billion; 1.00e+10 above. */
+function count(value: number): string {
+  return value < 1e9 ? value.toLocaleString('en-US') : value.toExponential(2);
+}
 
 function checkBatchMemory(
   batch: number,
@@ -176,11 +191,13 @@ function checkBatchMemory(
     perSample += 3 * layer.units + fanIn;
     fanIn = layer.units;
   }
-  if (batch * perSample <= MAX_BATCH_ELEMENTS) return;
-  const gigabytes = ((batch * perSample * 8) / 1e9).toFixed(1);
+  if (batch * perSample <= LIMITS.batchNumbers) return;
+  const bytes = batch * perSample * 8;
+  const size = bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+  const fits = Math.max(1, Math.floor(LIMITS.batchNumbers / perSample));
   issues.at(
     batchGiven ? ['training', 'batch'] : ['training'],
-    `a batch of ${batch} samples needs ${gigabytes} GB for activations and deltas through these layers; use a smaller training.batch`,
+    `a batch of ${batch} samples needs ${size} for activations and deltas through these layers (the limit is ${(LIMITS.batchNumbers * 8) / 1e6} MB); use training.batch: ${fits} or less`,
   );
 }
 
@@ -264,14 +281,15 @@ function resolveThresholds(given: ModelFile['diagnostics'], d: DiagnosticThresho
 }
 
 function loadData(
-  file: ModelFile,
+  data: ModelFile['data'],
+  seed: number,
   path: string,
   options: ResolveOptions,
-  inputSize: number,
-  outputSize: number,
+  inputSize: number | undefined,
+  outputSize: number | undefined,
   issues: IssueCollector,
 ): { dataset: Dataset; inputNames?: string[] } | undefined {
-  const { inputs, targets, csv, generate } = file.data;
+  const { inputs, targets, csv, generate } = data;
   const sources = [
     inputs || targets ? 'inputs/targets' : undefined,
     csv ? 'csv' : undefined,
@@ -287,7 +305,7 @@ function loadData(
     return undefined;
   }
   if (csv) {
-    const loaded = loadCsv(csv, path, options.workspaceRoot ?? dirname(path), issues);
+    const loaded = loadCsv(csv, path, options.workspaceRoot ?? dirname(path), outputSize, issues);
     if (!loaded) return undefined;
     checkShapes(loaded, inputSize, outputSize, issues, ['data', 'csv']);
     return { dataset: loaded, inputNames: loaded.inputNames };
@@ -299,17 +317,25 @@ function loadData(
       noise: generate.noise ?? 0.1,
       classes: generate.classes ?? 2,
     };
-    if (inputSize !== 2)
-      issues.at(['input'], `generated '${spec.kind}' data has 2 inputs (x, y), but input is ${inputSize}`);
     const outputs = generatedOutputs(spec);
-    if (outputs !== outputSize) {
+    const numbers = spec.samples * (2 + outputs);
+    if (numbers > LIMITS.dataNumbers) {
+      issues.at(
+        ['data', 'generate', 'samples'],
+        `${spec.samples} samples of ${2 + outputs} numbers each is more than ${count(LIMITS.dataNumbers)} numbers (what trains within 1 GB); use at most ${Math.floor(LIMITS.dataNumbers / (2 + outputs))} samples`,
+      );
+      return undefined;
+    }
+    if (inputSize !== undefined && inputSize !== 2)
+      issues.at(['input'], `generated '${spec.kind}' data has 2 inputs (x, y), but input is ${inputSize}`);
+    if (outputSize !== undefined && outputs !== outputSize) {
       issues.at(
         ['data', 'generate'],
         `'${spec.kind}' with ${spec.classes} classes has ${outputs} target column${outputs > 1 ? 's' : ''}, but the output layer has ${outputSize} units`,
       );
     }
     if (issues.hasErrors) return undefined;
-    return { dataset: generateDataset(spec, file.seed ?? 0), inputNames: ['x', 'y'] };
+    return { dataset: generateDataset(spec, seed), inputNames: ['x', 'y'] };
   }
   if (!inputs || !targets) {
     issues.at(['data'], `needs both \`inputs\` and \`targets\` (missing ${inputs ? 'targets' : 'inputs'})`);
@@ -322,8 +348,8 @@ function loadData(
 
 function checkShapes(
   data: Dataset,
-  inputSize: number,
-  outputSize: number,
+  inputSize: number | undefined,
+  outputSize: number | undefined,
   issues: IssueCollector,
   at: (string | number)[],
 ): void {
@@ -339,6 +365,7 @@ function checkShapes(
     ['inputs', data.inputs, inputSize, 'input feature'],
     ['targets', data.targets, outputSize, 'output unit'],
   ] as const) {
+    if (width === undefined) continue;
     const ragged = rows.findIndex((row) => row.length !== width);
     if (ragged >= 0) {
       issues.at(

@@ -8,8 +8,23 @@ export const LOSSES = ['mse', 'mae', 'huber', 'cross_entropy', 'binary_cross_ent
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
 export const DATASETS = ['xor', 'circle', 'spiral', 'gaussian', 'moons'] as const;
 
-/** Limits that keep a typo from allocating gigabytes before anything is checked. */
-export const LIMITS = { units: 100_000, inputs: 100_000, samples: 1_000_000, epochs: 10_000_000, parameters: 1e8 };
+/**
+ * Limits that keep a typo from allocating gigabytes before anything is checked. `parameters`, `batchNumbers`
+ * and `dataNumbers` are chosen so that the largest model and data within them train in under 1 GB (README,
+ * "Limits"); `layers` keeps a file's structure to what a person writes and reads.
+ */
+export const LIMITS = {
+  units: 100_000,
+  inputs: 100_000,
+  layers: 1_000,
+  samples: 1_000_000,
+  epochs: 10_000_000,
+  parameters: 2_000_000,
+  /** z, a, δ and ∂L/∂input of one batch through every layer. */
+  batchNumbers: 4_000_000,
+  /** Inputs and targets of the whole data set. */
+  dataNumbers: 10_000_000,
+};
 
 const positive = z.number().positive();
 const fraction = z.number().min(0).max(1);
@@ -17,7 +32,9 @@ const row = z.array(z.number());
 
 const activation = z
   .enum(ACTIVATIONS)
-  .describe('Activation f applied to z = a·W + b. softmax is allowed only on the last layer.');
+  .describe(
+    'Activation f applied to z = a·W + b (default linear, as in Keras and PyTorch). softmax is allowed only on the last layer.',
+  );
 
 const init = z
   .union([
@@ -38,7 +55,7 @@ const layer = z
       .optional()
       .describe('Unique layer name, shown in the panel and CodeLens. Default layer1, layer2, ….'),
     units: z.number().int().min(1).max(LIMITS.units).describe('Number of units (neurons).'),
-    activation,
+    activation: activation.optional(),
     alpha: positive.optional().describe('leaky_relu: slope for z < 0 (default 0.01). elu: α in α(eᶻ − 1) (default 1).'),
     bias: z.boolean().optional().describe('Whether the layer has biases b (default true).'),
     init: init.optional(),
@@ -182,7 +199,11 @@ export const modelFileSchema = z
     input: z
       .union([z.number().int().min(1).max(LIMITS.inputs), z.array(z.string().min(1)).min(1)])
       .describe('Number of input features, or a list of their names.'),
-    layers: z.array(layer).min(1).describe('Dense layers, from the first hidden layer to the output layer.'),
+    layers: z
+      .array(layer)
+      .min(1)
+      .max(LIMITS.layers)
+      .describe('Dense layers, from the first hidden layer to the output layer.'),
     loss,
     optimizer: optimizer.optional(),
     regularization: z
@@ -213,4 +234,6 @@ export const modelFileSchema = z
   .describe('A Backprop Debugger model file (*.nn.yaml or *.nn.json).');
 
 export type ModelFile = z.infer<typeof modelFileSchema>;
+/** The keys of a model file that were valid on their own, when others were not. */
+export type PartialModelFile = Partial<ModelFile>;
 export type LayerFile = z.infer<typeof layer>;
