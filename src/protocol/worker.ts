@@ -95,6 +95,16 @@ export interface WorkerRequests {
    * a forward run, found by replaying from the earliest reachable position; the earliest position if none.
    */
   reverseContinue: { params: { breakpoints: BreakpointSpec[]; exceptions: DiagnosticCode[] }; result: Stopped };
+  /**
+   * Export Trace's step-by-step trace: batch steps `fromStep` (default 0) to `toStep` (exclusive; default the
+   * steps this session has run) as JSON Lines in the shape of `backprop trace --json`'s steps
+   * (src/worker/stepTrace.ts), replayed in a session of their own so this one does not move. Refused
+   * (`invalid`) above 100,000 steps or 200 MB. Served during a run too.
+   */
+  traceSteps: {
+    params: { level: 'summary' | 'full'; fromStep?: number; toStep?: number };
+    result: { text: string; steps: number };
+  };
   /** Ends any run; the worker can then be terminated without losing a reply. */
   stop: { params: object; result: null };
 }

@@ -9,6 +9,7 @@ import { ExpressionError, evaluateExpression } from '../debug/expression';
 import { buildScope, plainValue, sessionSource } from '../debug/sessionScope';
 import { gradientCheck, HistoryFeed, TrainingSession, type RunResult } from '../engine';
 import { PREVIEW_ABOVE } from '../engine/trace';
+import { StepTraceRefused, traceSteps } from './stepTrace';
 import type {
   BreakpointHit,
   BreakpointSpec,
@@ -142,6 +143,24 @@ export class TrainingWorker {
       case 'selectLayer':
         this.selectedLayer = request.layer;
         return null;
+      case 'traceSteps':
+        return this.traceSteps(session, request);
+    }
+  }
+
+  /** The step-by-step trace, replayed with the what-if edits made where they were made. */
+  private async traceSteps(session: TrainingSession, request: Params<'traceSteps'>): Promise<Result<'traceSteps'>> {
+    // A session stopped on a NaN has the step it stopped in to show as well.
+    const toStep = request.toStep ?? session.cursor.step + (session.stopped === 'non_finite' ? 1 : 0);
+    try {
+      return await traceSteps(session.model, {
+        level: request.level,
+        fromStep: request.fromStep ?? 0,
+        toStep,
+        edits: [...this.edits],
+      });
+    } catch (error) {
+      throw error instanceof StepTraceRefused ? new Refusal('invalid', error.message) : error;
     }
   }
 
