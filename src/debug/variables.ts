@@ -47,6 +47,7 @@ const DIGITS = 4;
 export function formatNumber(x: number, digits = DIGITS): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  if (x === 0) return '0';
   const text =
     Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(digits - 1);
   return text.replace('-', '−');
