@@ -152,7 +152,10 @@ function argumentProblem(error: Error & { code?: string }, command: string): str
   }
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const option = /'(--\w+)/.exec(error.message)?.[1] ?? 'an option';
-    return /argument missing/.test(error.message) ? `${option} needs a value` : `${option} takes no value`;
+    if (/argument missing/.test(error.message)) return `${option} needs a value`;
+    if (/ambiguous/.test(error.message))
+      return `${option} needs a value; write ${option}=VALUE for a value that starts with '-'`;
+    return `${option} takes no value`;
   }
   return error.message;
 }
