@@ -1,4 +1,3 @@
-/* global performance, MutationObserver, requestAnimationFrame -- used inside the webview (frame.evaluate) */
 // `npm run bench:panel`: latency as a user meets it, in the real VS Code (code-server 1.100 + headless chromium):
 // from a click on the panel's toolbar to the panel having drawn the result (the webview's body says which
 // micro-step it shows). Rows: Step Into Layer on XOR and on a 784-256-128-10 net (batch 64), and Pause of a running
@@ -7,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startWorkbench } from '../scripts/vscode-offline/harness.mjs';
+import { median, openFile, panelFrame, runCommand, timeClick } from '../test/e2e/driver.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const workspace = mkdtempSync(join(tmpdir(), 'backprop-bench-'));
@@ -29,68 +29,6 @@ writeFileSync(
 const handle = await startWorkbench({ workspace, extensionDevelopmentPath: ROOT });
 const { page } = handle;
 
-async function runCommand(title) {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(title);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function openFile(name) {
-  await page.click('.monaco-editor .view-lines').catch(() => {});
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(name);
-  await page.waitForTimeout(600);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tab[aria-label*="${name}"]`, { timeout: 15_000 });
-  await page.waitForTimeout(800);
-  await page.click('.monaco-editor .view-lines');
-}
-
-async function panelFrame() {
-  for (let tries = 0; tries < 100; tries++) {
-    for (const frame of page.frames()) {
-      try {
-        if (await frame.$('#app #position')) return frame;
-      } catch {
-        /* navigating */
-      }
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error('the Backprop panel did not appear');
-}
-
-/**
- * Clicks a toolbar button inside the webview and times, in the webview itself, until it has drawn the result:
- * `moved` (another micro-step shown) or `stopped` (no longer running). The webview's CSP forbids eval, so the
- * condition is named, not passed as code.
- */
-function timeClick(frame, command, until) {
-  return frame.evaluate(
-    ([command, until]) =>
-      new Promise((resolve, reject) => {
-        const body = document.body;
-        const before = body.dataset.position;
-        const holds = () => (until === 'moved' ? body.dataset.position !== before : body.dataset.running === 'false');
-        const started = performance.now();
-        const observer = new MutationObserver(() => {
-          if (!holds()) return;
-          observer.disconnect();
-          // The next frame is when the user sees it.
-          requestAnimationFrame(() => resolve(performance.now() - started));
-        });
-        observer.observe(body, { attributes: true });
-        setTimeout(() => reject(new Error(`${command}: no change within 20 s`)), 20_000);
-        document.querySelector(`[data-command="${command}"]`).click();
-      }),
-    [command, until],
-  );
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rowsOut = [];
 try {
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
@@ -99,9 +37,9 @@ try {
     ['xor.nn.yaml', 'step into layer → drawn, XOR 2-4-1', 150],
     ['big.nn.yaml', 'step into layer → drawn, 784-256-128-10 batch 64', 300],
   ]) {
-    await openFile(file);
-    await runCommand('Backprop: Train');
-    const frame = await panelFrame();
+    await openFile(page, file);
+    await runCommand(page, 'Backprop: Train');
+    const frame = await panelFrame(page, 60_000);
     await frame.waitForFunction(() => document.body.dataset.position?.startsWith('0:forward:0'), undefined, {
       timeout: 60_000,
     });
@@ -111,12 +49,12 @@ try {
       await page.waitForTimeout(150);
     }
     rowsOut.push({ label, times, target });
-    await runCommand('Backprop: Stop Session');
+    await runCommand(page, 'Backprop: Stop Session');
     await page.waitForTimeout(1000);
   }
-  await openFile('long.nn.yaml');
-  await runCommand('Backprop: Train');
-  const frame = await panelFrame();
+  await openFile(page, 'long.nn.yaml');
+  await runCommand(page, 'Backprop: Train');
+  const frame = await panelFrame(page, 60_000);
   await frame.waitForFunction(() => document.body.dataset.position?.startsWith('0:forward:0'), undefined, {
     timeout: 60_000,
   });
