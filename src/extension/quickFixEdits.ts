@@ -5,6 +5,7 @@
 
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { optimizerSpec } from '../model';
+import { closest } from '../model/issues';
 import type { DiagnosticCode } from '../protocol';
 
 /** Replace `length` characters at `offset` with `text` (offsets into the original text; edits never overlap). */
@@ -80,28 +81,6 @@ function findWord(text: string, word: string, from: number, to: number): number 
     if (!isWordChar(text[at - 1]) && !isWordChar(text[at + word.length])) return at;
   }
   return undefined;
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 // ── Training warnings ─────────────────────────────────────────────────────────────────────────────────────────

@@ -222,7 +222,8 @@ const KNOWN_KEYS = [
   'update_ratio_high', 'saturation_fraction', 'patience',
 ];
 
-function closest(word: string, candidates: string[]): string | undefined {
+/** The candidate nearest `word` by edit distance, if it is near enough to be a typo of it. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {

@@ -374,20 +374,8 @@ export interface HistoryDelta {
   validationLoss: number[];
 }
 
-/** The history as the charts draw it: thinned, with the x of each point (the sum of the deltas received). */
-export interface HistoryView {
-  stride: number;
-  epochStride: number;
-  /** 1-based batch step of each point of batchLoss, gradNorm and updateRatio. */
-  steps: number[];
-  batchLoss: number[];
-  gradNorm: number[][];
-  updateRatio: number[][];
-  /** 1-based epoch of each point of epochLoss and validationLoss. */
-  epochs: number[];
-  epochLoss: number[];
-  validationLoss: number[];
-}
+/** The history as the charts draw it: every delta received, applied (same series, each point with its x). */
+export type HistoryView = Omit<HistoryDelta, 'truncate'>;
 
 /** What a UI needs after any change: the current record, new chart points, and the warnings so far. */
 export interface TrainingUpdate {
