@@ -4,7 +4,7 @@
 
 import type { DiagnosticThresholds } from '../model/types';
 import type { DiagnosticCode, Severity, TrainingDiagnostic } from '../protocol';
-import type { DenseLayer, Network } from './network';
+import type { Layer, Network } from './network';
 
 export interface MonitorMemory {
   /** Consecutive steps each condition has held, by condition slot (see `slotOf`). */
@@ -92,7 +92,7 @@ const DEAD_FRACTION = 1 / 3;
 
 /** What the step rules read about one layer after an update. Reused across layers and steps. */
 interface LayerReading {
-  layer: DenseLayer;
+  layer: Layer;
   isOutput: boolean;
   gradNorm: number;
   weightNorm: number;
@@ -383,7 +383,7 @@ export class DiagnosticsMonitor {
    * (for the loss) how large the outputs had grown.
    */
   nonFinite(
-    layer: DenseLayer | null,
+    layer: Layer | null,
     quantity: string,
     values: ArrayLike<number>,
     at: Position,
@@ -411,12 +411,7 @@ export class DiagnosticsMonitor {
    * Counts a condition's streak and says whether to report it now: when the streak reaches `patience` (or
    * `needed`) and it is not already reported. It clears once it has stayed calm for `patience` steps.
    */
-  private due(
-    code: DiagnosticCode,
-    layer: DenseLayer | null,
-    holds: boolean,
-    needed = this.thresholds.patience,
-  ): boolean {
+  private due(code: DiagnosticCode, layer: Layer | null, holds: boolean, needed = this.thresholds.patience): boolean {
     const key = slotOf(code, layer ? layer.index : -1, this.memory.previousGradNorm.length);
     const { streak, active, calm } = this.memory;
     if (!holds) {
@@ -432,7 +427,7 @@ export class DiagnosticsMonitor {
   }
 }
 
-function saturatedFraction(layer: DenseLayer, network: Network): number {
+function saturatedFraction(layer: Layer, network: Network): number {
   if (layer.activation !== 'sigmoid' && layer.activation !== 'tanh') return 0;
   // At an output fused with its loss (sigmoid + binary cross-entropy) f′ never enters the gradient.
   if (layer === network.output && network.lossGivesDelta) return 0;
@@ -461,8 +456,9 @@ function lossFloor(network: Network): number {
 }
 
 /** How many units share their incoming weights and bias with another unit of the same layer. */
-function identicalUnits(layer: DenseLayer): number {
-  if (layer.units < 2) return 0;
+function identicalUnits(layer: Layer): number {
+  // γ = 1 and β = 0 in every unit is where a norm layer is meant to start; only weights need breaking symmetry.
+  if (layer.units < 2 || layer.type !== 'dense') return 0;
   const { W, b, inputSize: n, units } = layer;
   const sameAs = (p: number, q: number): boolean => {
     if (b[p] !== b[q]) return false;
@@ -494,7 +490,7 @@ function identicalUnits(layer: DenseLayer): number {
 function diagnostic(
   code: DiagnosticCode,
   severity: Severity,
-  layer: DenseLayer | null,
+  layer: Layer | null,
   at: Position,
   text: { message: string; hint: string },
 ): TrainingDiagnostic {

@@ -5,7 +5,7 @@
 import type { ModelSpec } from '../model/types';
 import type { GradientCheckEntry, GradientCheckLayer, GradientCheckResult } from '../protocol';
 import { fromRows } from './matrix';
-import { Network, type DenseLayer } from './network';
+import { Network, type Layer } from './network';
 import { Random } from './random';
 
 export interface GradientCheckOptions {
@@ -42,6 +42,8 @@ export function gradientCheck(model: ModelSpec, options: GradientCheckOptions = 
     return network.computeLoss() + network.l2Penalty;
   };
   totalLoss();
+  // Every nudged loss must see the same dropout masks as the gradient did.
+  network.keepMasks = true;
   for (let k = network.layers.length - 1; k >= 0; k--) network.backward(k);
 
   const loss = totalLoss();
@@ -125,7 +127,7 @@ function roundingReason(
 }
 
 /** With weights this large a nudge of ε is below their own rounding, so w ± ε is w. */
-function hugeWeights(layer: DenseLayer, epsilon: number): string | undefined {
+function hugeWeights(layer: Layer, epsilon: number): string | undefined {
   let largest = 0;
   for (const w of layer.W) largest = Math.max(largest, Math.abs(w));
   return largest * MACHINE_EPSILON > epsilon

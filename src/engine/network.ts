@@ -1,67 +1,23 @@
 // The network and its four kinds of micro-step: forward through one layer, the loss, backward through one
 // layer, and the update. Each writes into buffers that live as long as the network, so a training step
 // allocates nothing and every intermediate (z, a, δ, dW, db, ΔW) stays there for the trace to show.
+// What a layer computes before its activation is its type's kernel (src/engine/layers/); this file only
+// sequences kernels, activations, residual additions and the loss.
 
-import type { ActivationName, ModelSpec } from '../model/types';
+import type { ModelSpec } from '../model/types';
 import { activate, activationBackward } from './activations';
-import { initialBiases, initialWeights } from './init';
+import { createLayer, Layer, type ForwardMode } from './layers';
 import { lossFunction, type LossFunction } from './losses';
-import { affine, columnSums, sumOfSquares, timesTranspose, transposeTimes } from './matrix';
-import { emptySlots, updateRule, type OptimizerSlots, type UpdateRule } from './optimizers';
+import { sumOfSquares } from './matrix';
+import { updateRule, type UpdateRule } from './optimizers';
 import type { Random } from './random';
 
-export class DenseLayer {
-  W: Float64Array;
-  b: Float64Array;
-  readonly dW: Float64Array;
-  readonly db: Float64Array;
-  /** ΔW and Δb actually applied by the last update. */
-  readonly stepW: Float64Array;
-  readonly stepB: Float64Array;
-  slotsW: OptimizerSlots;
-  slotsB: OptimizerSlots;
-  /** [sample][unit] for the current batch (capacity for the largest batch). */
-  readonly z: Float64Array;
-  readonly a: Float64Array;
-  readonly delta: Float64Array;
-  /** ∂L/∂(this layer's input) = δ·Wᵀ, handed to the layer below during backward. */
-  readonly gradInput: Float64Array;
-  readonly computed = { forward: false, backward: false, update: false };
-
-  constructor(
-    readonly index: number,
-    readonly name: string,
-    readonly inputSize: number,
-    readonly units: number,
-    readonly activation: ActivationName,
-    readonly alpha: number,
-    readonly hasBias: boolean,
-    readonly frozen: boolean,
-    W: Float64Array,
-    b: Float64Array,
-    batchCapacity: number,
-  ) {
-    this.W = W;
-    this.b = b;
-    this.dW = new Float64Array(W.length);
-    this.db = new Float64Array(units);
-    this.stepW = new Float64Array(W.length);
-    this.stepB = new Float64Array(units);
-    this.slotsW = emptySlots(W.length);
-    this.slotsB = emptySlots(units);
-    this.z = new Float64Array(batchCapacity * units);
-    this.a = new Float64Array(batchCapacity * units);
-    this.delta = new Float64Array(batchCapacity * units);
-    this.gradInput = new Float64Array(batchCapacity * inputSize);
-  }
-
-  get trainable(): boolean {
-    return !this.frozen;
-  }
-}
+/** Every layer type shares the Layer shape; the name is kept from when dense was the only type. */
+export type DenseLayer = Layer;
+export { Layer };
 
 export class Network {
-  readonly layers: DenseLayer[];
+  readonly layers: Layer[];
   readonly inputSize: number;
   readonly outputSize: number;
   /** The current batch: inputs [sample][feature], targets [sample][output], m samples. */
@@ -76,6 +32,9 @@ export class Network {
   private readonly rule: UpdateRule;
   /** ∂L/∂ŷ for the output layer when the loss does not hand back δ directly. */
   private readonly outputGrad: Float64Array;
+  /** Training forward passes: batch statistics, and dropout masks from the model's generator. */
+  private readonly training: ForwardMode;
+  private readonly evaluation: ForwardMode;
 
   constructor(
     private readonly model: ModelSpec,
@@ -85,22 +44,19 @@ export class Network {
     this.inputSize = model.inputSize;
     let fanIn = model.inputSize;
     this.layers = model.layers.map((spec, index) => {
-      const layer = new DenseLayer(
-        index,
-        spec.name,
-        fanIn,
-        spec.units,
-        spec.activation,
-        spec.alpha,
-        spec.bias,
-        spec.frozen,
-        initialWeights(spec, fanIn, random),
-        initialBiases(spec),
-        batchCapacity,
-      );
+      const addFrom = spec.add === undefined ? -1 : model.layers.findIndex((other) => other.name === spec.add);
+      const layer = createLayer(spec, index, fanIn, addFrom, random, batchCapacity);
       fanIn = spec.units;
       return layer;
     });
+    for (const layer of this.layers) {
+      if (layer.addFrom < 0) continue;
+      const source = this.layers[layer.addFrom];
+      source.addedBy.push(layer.index);
+      if (source.gradOutput.length === 0) source.gradOutput = new Float64Array(batchCapacity * source.units);
+    }
+    this.training = { training: true, random, keepMasks: false };
+    this.evaluation = { training: false, random, keepMasks: true };
     this.outputSize = fanIn;
     this.X = new Float64Array(batchCapacity * this.inputSize);
     this.Y = new Float64Array(batchCapacity * this.outputSize);
@@ -113,7 +69,12 @@ export class Network {
     return this.loss.givesDelta;
   }
 
-  get output(): DenseLayer {
+  /** Keep reusing the dropout masks of the last training pass rather than drawing new ones (gradient check). */
+  set keepMasks(keep: boolean) {
+    this.training.keepMasks = keep;
+  }
+
+  get output(): Layer {
     return this.layers[this.layers.length - 1];
   }
 
@@ -137,11 +98,13 @@ export class Network {
     return k === 0 ? this.X : this.layers[k - 1].a;
   }
 
-  /** z = a_prev·W + b;  a = f(z) */
+  /** z = kernel(a_prev) (dense: a_prev·W + b), plus a_skip for a residual connection;  a = f(z) */
   forward(k: number): void {
     const layer = this.layers[k];
-    affine(this.inputOf(k), this.m, layer.inputSize, layer.W, layer.b, layer.units, layer.z);
-    activate(layer.activation, layer.alpha, layer.z, layer.a, this.m, layer.units);
+    const { m } = this;
+    layer.kernel.forward(layer, this.inputOf(k), m, layer.z, this.training);
+    if (layer.addFrom >= 0) addInto(layer.z, this.layers[layer.addFrom].a, m * layer.units);
+    activate(layer.activation, layer.alpha, layer.z, layer.a, m, layer.units);
     layer.computed.forward = true;
   }
 
@@ -150,14 +113,15 @@ export class Network {
     const out = this.output;
     this.lossValue = this.loss.value(out.z, out.a, this.Y, this.m, out.units);
     let squares = 0;
-    if (this.model.l2 > 0) for (const layer of this.layers) if (layer.trainable) squares += sumOfSquares(layer.W);
+    if (this.model.l2 > 0) for (const layer of this.layers) if (decays(layer)) squares += sumOfSquares(layer.W);
     this.l2Penalty = (this.model.l2 / (2 * this.m)) * squares;
     return this.lossValue;
   }
 
   /**
-   * δ = ∂L/∂z (from the loss at the output, from the layer above otherwise), then
-   * dW = a_prevᵀ·δ + (λ/m)·W,  db = Σ δ,  and ∂L/∂a_prev = δ·Wᵀ for the layer below.
+   * δ = ∂L/∂z (from the loss at the output; otherwise ∂L/∂a from the layer above, plus the δ of every later
+   * layer that adds this one's a, times f′), then the kernel's backward: for dense dW = a_prevᵀ·δ + (λ/m)·W,
+   * db = Σ δ, and ∂L/∂a_prev = δ·Wᵀ for the layer below.
    */
   backward(k: number): void {
     const layer = this.layers[k];
@@ -171,18 +135,27 @@ export class Network {
         activationBackward(layer.activation, layer.alpha, layer.z, layer.a, this.outputGrad, layer.delta, m, n);
       }
     } else {
-      const gradA = this.layers[k + 1].gradInput;
+      const gradA = this.gradientOfActivations(k);
       activationBackward(layer.activation, layer.alpha, layer.z, layer.a, gradA, layer.delta, m, n);
     }
-    transposeTimes(this.inputOf(k), m, layer.inputSize, layer.delta, n, layer.dW);
-    if (layer.hasBias) columnSums(layer.delta, m, n, layer.db);
-    else layer.db.fill(0);
-    if (this.model.l2 > 0 && layer.trainable) {
+    layer.kernel.backward(layer, this.inputOf(k), m, k > 0);
+    if (this.model.l2 > 0 && decays(layer)) {
       const decay = this.model.l2 / m;
       for (let i = 0; i < layer.W.length; i++) layer.dW[i] += decay * layer.W[i];
     }
-    if (k > 0) timesTranspose(layer.delta, m, n, layer.W, layer.inputSize, layer.gradInput);
     layer.computed.backward = true;
+  }
+
+  /** ∂L/∂a of layer k: through the layer above, and through every residual connection that adds it. */
+  private gradientOfActivations(k: number): Float64Array {
+    const above = this.layers[k + 1].gradInput;
+    const layer = this.layers[k];
+    if (layer.addedBy.length === 0) return above;
+    const count = this.m * layer.units;
+    const sum = layer.gradOutput;
+    for (let i = 0; i < count; i++) sum[i] = above[i];
+    for (const later of layer.addedBy) addInto(sum, this.layers[later].delta, count);
+    return sum;
   }
 
   /** Clips the gradients of the trainable layers, then lets the optimizer move every trainable parameter. */
@@ -226,15 +199,21 @@ export class Network {
     }
   }
 
-  /** Runs the network on any inputs without touching the training buffers (validation, decision boundary). */
+  /**
+   * Runs the network in evaluation mode (running statistics, no dropout) on any inputs without touching the
+   * training buffers (validation, decision boundary).
+   */
   predict(inputs: Float64Array, count: number): { z: Float64Array; a: Float64Array } {
     let input = inputs;
     let z = new Float64Array(0);
+    const outputs: Float64Array[] = [];
     for (const layer of this.layers) {
       z = new Float64Array(count * layer.units);
       const a = new Float64Array(count * layer.units);
-      affine(input, count, layer.inputSize, layer.W, layer.b, layer.units, z);
+      layer.kernel.forward(layer, input, count, z, this.evaluation);
+      if (layer.addFrom >= 0) addInto(z, outputs[layer.addFrom], count * layer.units);
       activate(layer.activation, layer.alpha, z, a, count, layer.units);
+      outputs.push(a);
       input = a;
     }
     return { z, a: input };
@@ -245,6 +224,15 @@ export class Network {
     const { z, a } = this.predict(inputs, count);
     return this.loss.value(z, a, targets, count, this.outputSize);
   }
+}
+
+/** L2 regularization is on weights only, as in the textbooks: not on biases, γ or β. */
+function decays(layer: Layer): boolean {
+  return layer.trainable && layer.type === 'dense';
+}
+
+function addInto(target: Float64Array, values: Float64Array, count: number): void {
+  for (let i = 0; i < count; i++) target[i] += values[i];
 }
 
 function clampInPlace(values: Float64Array, limit: number): void {

@@ -21,7 +21,8 @@ import type {
 } from '../protocol';
 import { DiagnosticsMonitor, newMonitorMemory, StepStats, type Position } from './diagnostics';
 import { allFinite, fromRows, toRows } from './matrix';
-import { Network, type DenseLayer } from './network';
+import { parameterCount } from './layers';
+import { Network, type Layer } from './network';
 import { scheduledLearningRate } from './optimizers';
 import { Random } from './random';
 import { SnapshotHistory, type SessionState, type SnapshotParts } from './snapshots';
@@ -116,7 +117,7 @@ export class TrainingSession {
     let parameters = 0;
     let fanIn = model.inputSize;
     for (const layer of model.layers) {
-      parameters += (fanIn + 1) * layer.units;
+      parameters += parameterCount(layer, fanIn);
       fanIn = layer.units;
     }
     this.snapshots = new SnapshotHistory(parameters, options.snapshotLimit);
@@ -348,7 +349,7 @@ export class TrainingSession {
   parameters(): { name: string; weights: number[][]; biases: number[] }[] {
     return this.network.layers.map((layer) => ({
       name: layer.name,
-      weights: toRows(layer.W, layer.inputSize, layer.units),
+      weights: toRows(layer.W, layer.weightRows, layer.units),
       biases: Array.from(layer.b),
     }));
   }
@@ -491,7 +492,7 @@ export class TrainingSession {
             history.stride *= 2;
           }
         }
-        let broken: DenseLayer | undefined;
+        let broken: Layer | undefined;
         for (const layer of network.layers) {
           // A finite ‖W‖ means every weight is finite; only an infinite one needs the exact check.
           const weightsFinite = Number.isFinite(stats.weightNorm[layer.index]) || allFinite(layer.W);
@@ -596,14 +597,14 @@ export class TrainingSession {
     if (!this.replaying) for (const listener of this.listeners) listener.epoch?.(summary);
   }
 
-  private trackActivity(layer: DenseLayer): void {
+  private trackActivity(layer: Layer): void {
     const active = this.state.everActive[layer.index];
     if (!active) return;
     const n = layer.units;
     for (let i = 0; i < this.network.m; i++) for (let j = 0; j < n; j++) if (layer.a[i * n + j] > 0) active[j] = 1;
   }
 
-  private halt(layer: DenseLayer | null, quantity: string, values: ArrayLike<number>, largestOutput?: number): void {
+  private halt(layer: Layer | null, quantity: string, values: ArrayLike<number>, largestOutput?: number): void {
     this.state.stopped = 'non_finite';
     this.report([this.monitor.nonFinite(layer, quantity, values, this.position(), largestOutput)]);
   }

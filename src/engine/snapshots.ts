@@ -57,6 +57,8 @@ interface Snapshot {
   weights: Float64Array[];
   biases: Float64Array[];
   slots: { W: [Float64Array, Float64Array]; b: [Float64Array, Float64Array] }[];
+  /** What training moves besides parameters, per layer (batch norm's running mean and variance). */
+  layerState: Float64Array[][];
   random: ReturnType<Random['save']>;
   order: readonly number[];
   lr: number;
@@ -112,6 +114,7 @@ export class SnapshotHistory {
       weights: network.layers.map((layer) => layer.W.slice()),
       biases: network.layers.map((layer) => layer.b.slice()),
       slots: network.layers.map((layer) => ({ W: copySlots(layer.slotsW), b: copySlots(layer.slotsB) })),
+      layerState: network.layers.map((layer) => layer.kernel.state().map((values) => values.slice())),
       random: random.save(),
       order: state.order,
       lr: state.lr,
@@ -138,6 +141,7 @@ export class SnapshotHistory {
       layer.slotsW.second.set(snapshot.slots[k].W[1]);
       layer.slotsB.first.set(snapshot.slots[k].b[0]);
       layer.slotsB.second.set(snapshot.slots[k].b[1]);
+      layer.kernel.state().forEach((values, i) => values.set(snapshot.layerState[k][i]));
     });
     random.restore(snapshot.random);
     state.cursor = { ...snapshot.cursor };

@@ -2,7 +2,7 @@
 // themselves are copied only at trace level `full`, so stepping a wide layer does not copy megabytes.
 
 import type { LayerNorms, LayerTrace, Tensor, TensorPreview, TensorSummary, TraceLevel } from '../protocol';
-import type { DenseLayer, Network } from './network';
+import type { Layer, Network } from './network';
 
 export function summarize(values: Float64Array, length: number): TensorSummary {
   let min = Infinity;
@@ -106,20 +106,16 @@ export function makeTensor(
   return result;
 }
 
-export function layerTrace(
-  network: Network,
-  layer: DenseLayer,
-  level: TraceLevel,
-  previewAbove = Infinity,
-): LayerTrace {
+export function layerTrace(network: Network, layer: Layer, level: TraceLevel, previewAbove = Infinity): LayerTrace {
   const full = level === 'full';
   const tensor = (values: Float64Array, rows: number, cols: number, full: boolean) =>
     makeTensor(values, rows, cols, full, previewAbove);
   const { m } = network;
   const n = layer.units;
   const { forward, backward, update } = layer.computed;
-  const weights = tensor(layer.W, layer.inputSize, n, full);
-  const biases = tensor(layer.b, 1, n, full);
+  const rows = layer.weightRows;
+  const weights = tensor(layer.W, rows, n, full);
+  const biases = tensor(layer.b, layer.b.length > 0 ? 1 : 0, n, full);
   const trace: LayerTrace = {
     index: layer.index,
     name: layer.name,
@@ -140,15 +136,15 @@ export function layerTrace(
   }
   if (backward) {
     trace.delta = tensor(layer.delta, m, n, full);
-    trace.dW = tensor(layer.dW, layer.inputSize, n, full);
-    trace.db = tensor(layer.db, 1, n, full);
+    trace.dW = tensor(layer.dW, rows, n, full);
+    trace.db = tensor(layer.db, layer.db.length > 0 ? 1 : 0, n, full);
     trace.norms.delta = trace.delta.summary.norm;
     trace.norms.dW = trace.dW.summary.norm;
     trace.norms.db = trace.db.summary.norm;
   }
   if (update) {
-    trace.deltaW = tensor(layer.stepW, layer.inputSize, n, full);
-    trace.deltaB = tensor(layer.stepB, 1, n, full);
+    trace.deltaW = tensor(layer.stepW, rows, n, full);
+    trace.deltaB = tensor(layer.stepB, layer.stepB.length > 0 ? 1 : 0, n, full);
     trace.norms.deltaW = trace.deltaW.summary.norm;
     trace.norms.updateRatio = weights.summary.norm > 0 ? trace.norms.deltaW / weights.summary.norm : 0;
   }

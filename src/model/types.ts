@@ -3,6 +3,9 @@
 
 export type ActivationName = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'elu' | 'softmax';
 
+/** What a layer computes before its activation: z = x·W + b, a normalization, or dropout. */
+export type LayerType = 'dense' | 'batchnorm' | 'layernorm' | 'dropout';
+
 export type InitSpec =
   | { kind: 'he' }
   | { kind: 'xavier' }
@@ -63,6 +66,17 @@ export interface LayerSpec {
   weights?: number[][];
   biases?: number[];
   frozen: boolean;
+  /** Default dense. batchnorm, layernorm and dropout keep their input's width (`units` is it) and have no W:
+   * the norms learn γ and β (kept where a dense layer keeps W and b), dropout learns nothing. */
+  type?: LayerType;
+  /** batchnorm: weight of the new batch statistics in the running ones (PyTorch's momentum, default 0.1). */
+  momentum?: number;
+  /** batchnorm and layernorm: ε in √(σ² + ε) (default 1e-5). */
+  epsilon?: number;
+  /** dropout: probability p of dropping each entry in training (inverted: kept ones are scaled by 1/(1−p)). */
+  rate?: number;
+  /** A residual connection: the name of an earlier layer of the same width whose activations are added to z. */
+  add?: string;
   /** Where the layer is written in the model file (the `- name: ...` item), for CodeLens and diagnostics. */
   range?: SourceRange;
 }
