@@ -2,29 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyHistoryDelta, emptyHistoryView, HistoryFeed, TrainingSession } from '../../src/engine';
 import { mergeHistoryDeltas } from '../../src/engine/historyView';
-import { optimizerSpec } from '../../src/model';
 import type { ModelSpec } from '../../src/model/types';
 import type { TrainingHistory } from '../../src/protocol';
-import { layer, spec, workedExample } from './helpers/spec';
+import { layer, spec, workedExample, xorSpec } from './helpers/spec';
 
 const xor = (overrides: Partial<ModelSpec> = {}): ModelSpec =>
-  spec({
-    seed: 7,
-    layers: [layer(4, 'tanh', { name: 'hidden' }), layer(1, 'sigmoid', { name: 'output' })],
-    train: {
-      inputs: [
-        [0, 0],
-        [0, 1],
-        [1, 0],
-        [1, 1],
-      ],
-      targets: [[0], [1], [1], [0]],
-    },
-    loss: { type: 'binary_cross_entropy' },
-    optimizer: optimizerSpec('adam', { lr: 0.05, momentum: 0.9 }),
-    training: { epochs: 50, batch: 2, shuffle: true },
-    ...overrides,
-  });
+  xorSpec({ seed: 7, training: { epochs: 50, batch: 2, shuffle: true }, ...overrides });
 
 test('run until a position stops before that micro-step, with the reason', async () => {
   const session = new TrainingSession(xor());

@@ -3,27 +3,10 @@ import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
 import type { ModelSpec } from '../../src/model/types';
 import type { TraceRecord } from '../../src/protocol';
-import { layer, spec } from './helpers/spec';
+import { layer, spec, xorSpec } from './helpers/spec';
 import { optimizerSpec } from '../../src/model';
 
-const xor = (overrides: Partial<ModelSpec> = {}): ModelSpec =>
-  spec({
-    seed: 42,
-    layers: [layer(4, 'tanh', { name: 'hidden' }), layer(1, 'sigmoid', { name: 'output' })],
-    train: {
-      inputs: [
-        [0, 0],
-        [0, 1],
-        [1, 0],
-        [1, 1],
-      ],
-      targets: [[0], [1], [1], [0]],
-    },
-    loss: { type: 'binary_cross_entropy' },
-    optimizer: optimizerSpec('adam', { lr: 0.05, momentum: 0.9 }),
-    training: { epochs: 30, batch: 3, shuffle: true },
-    ...overrides,
-  });
+const xor = (overrides: Partial<ModelSpec> = {}): ModelSpec => xorSpec(overrides);
 
 test('same seed gives identical bytes; another seed does not', () => {
   const run = (seed: number) => {

@@ -8,26 +8,10 @@ import type { ModelSpec } from '../../src/model/types';
 import type { Cursor, TrainingUpdate } from '../../src/protocol';
 import { TrainingClient, WorkerRequestError } from '../../src/worker/trainingClient';
 import { Random } from '../../src/engine';
-import { layer, spec } from './helpers/spec';
+import { layer, spec, xorSpec } from './helpers/spec';
 import { workerScript } from './helpers/worker';
 
-const xor = (epochs: number): ModelSpec =>
-  spec({
-    seed: 3,
-    layers: [layer(4, 'tanh', { name: 'hidden' }), layer(1, 'sigmoid', { name: 'output' })],
-    train: {
-      inputs: [
-        [0, 0],
-        [0, 1],
-        [1, 0],
-        [1, 1],
-      ],
-      targets: [[0], [1], [1], [0]],
-    },
-    loss: { type: 'binary_cross_entropy' },
-    optimizer: optimizerSpec('adam', { lr: 0.05, momentum: 0.9 }),
-    training: { epochs, batch: 2, shuffle: true },
-  });
+const xor = (epochs: number): ModelSpec => xorSpec({ seed: 3, training: { epochs, batch: 2, shuffle: true } });
 
 /** 784-256-128-10 relu/softmax on one batch of 64 random samples: the big model of the issue. */
 export function mnistShaped(epochs = 1000): ModelSpec {

@@ -54,3 +54,24 @@ export function workedExample(): ModelSpec {
     train: { inputs: [[2, 3]], targets: [[1]] },
   });
 }
+
+/** XOR with a 4-unit tanh layer, Adam and binary cross-entropy; tests override what they vary. */
+export function xorSpec(overrides: Partial<ModelSpec> = {}): ModelSpec {
+  return spec({
+    seed: 42,
+    layers: [layer(4, 'tanh', { name: 'hidden' }), layer(1, 'sigmoid', { name: 'output' })],
+    train: {
+      inputs: [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ],
+      targets: [[0], [1], [1], [0]],
+    },
+    loss: { type: 'binary_cross_entropy' },
+    optimizer: optimizerSpec('adam', { lr: 0.05, momentum: 0.9 }),
+    training: { epochs: 30, batch: 3, shuffle: true },
+    ...overrides,
+  });
+}
