@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startWorkbench } from '../../scripts/vscode-offline/harness.mjs';
+import { assert, Checks, openFile as openFileIn, panelFrame, runCommand as runCommandIn, waitFor } from './driver.mjs';
 
 const fromVsix = process.argv.includes('--vsix');
 const results = join(ROOT, 'test-results');
@@ -39,21 +40,8 @@ if (fromVsix) {
 const cli = (...args) =>
   JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8' }));
 const tag = fromVsix ? 'vsix' : 'dev';
-let passed = 0;
-const failures = [];
-async function check(name, body) {
-  try {
-    await body();
-    passed++;
-    console.log(`ok ${name}`);
-  } catch (error) {
-    failures.push(name);
-    console.error(`FAIL ${name}\n${error.stack ?? error}`);
-  }
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const checks = new Checks();
+const check = (name, body) => checks.check(name, body);
 
 const handle = await startWorkbench({
   workspace,
@@ -62,47 +50,9 @@ const handle = await startWorkbench({
 });
 const { page } = handle;
 
-async function runCommand(title) {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(title);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function openFile(name) {
-  // Keyboard focus may be inside the panel's webview; give it back to the workbench first.
-  await page.click('.monaco-editor .view-lines').catch(() => {});
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(name);
-  await page.waitForTimeout(600);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tab[aria-label*="${name}"]`, { timeout: 15_000 });
-  await page.waitForTimeout(800);
-  await page.click('.monaco-editor .view-lines');
-}
-
-async function panel(timeoutMs = 20_000) {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    for (const frame of page.frames()) {
-      try {
-        if (await frame.$('#app #position')) return frame;
-      } catch {
-        /* frame navigating */
-      }
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error('the Backprop panel did not appear');
-}
-
-async function waitFor(frame, predicate, arg, what) {
-  await frame.waitForFunction(predicate, arg, { timeout: 20_000 }).catch(() => {
-    throw new Error(`timed out waiting for ${what}`);
-  });
-}
+const runCommand = (title) => runCommandIn(page, title);
+const openFile = (name) => openFileIn(page, name);
+const panel = (timeoutMs) => panelFrame(page, timeoutMs);
 
 /** Opens an example, starts Train, runs the given Backprop commands, and waits for a warning with `code`. */
 async function trainUntilWarning(file, commands, code) {
@@ -325,5 +275,4 @@ console.log(
     .filter((f) => f.startsWith(tag))
     .join(', ')}`,
 );
-console.log(`${passed} passed, ${failures.length} failed`);
-process.exit(failures.length === 0 ? 0 : 1);
+checks.finish();
