@@ -4,9 +4,9 @@
 
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 
-/** Every model file within this many bytes is parsed within about 2 s and 400 MB (see README "Limits"). */
-export const MAX_MODEL_BYTES = 1024 * 1024;
-/** Every CSV within this many bytes is loaded within about 3 s and 500 MB (see README "Limits"). */
+/** Every model file within this many bytes is parsed within about 4 s of CPU and 500 MB (see README "Limits"). */
+export const MAX_MODEL_BYTES = 512 * 1024;
+/** Every CSV within this many bytes is loaded within about 4 s of CPU and 450 MB (see README "Limits"). */
 export const MAX_CSV_BYTES = 8 * 1024 * 1024;
 
 export type ReadResult = { text: string } | { error: string };
@@ -66,9 +66,10 @@ export function tooLarge(size: number, maxBytes: number, what: string): string {
   return `is ${formatBytes(size)}; ${what} may be at most ${formatBytes(maxBytes)}`;
 }
 
-/** `16 MB` for whole binary megabytes, `1,048,577 bytes` otherwise (so a file just over a cap shows by how much). */
+/** `8 MB` and `512 KB` for whole binary units, `524,289 bytes` otherwise (so a file just over a cap shows by how much). */
 export function formatBytes(bytes: number): string {
   if (bytes % 1048576 === 0) return `${bytes / 1048576} MB`;
+  if (bytes % 1024 === 0 && bytes < 1048576) return `${bytes / 1024} KB`;
   if (bytes >= 100 * 1048576) return `${Math.round(bytes / 1048576)} MB`;
   return `${bytes.toLocaleString('en-US')} bytes`;
 }
