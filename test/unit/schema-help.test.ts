@@ -95,3 +95,13 @@ test('hovering a key gives its documentation and allowed values', () => {
   assert.ok(type?.values.includes('rmsprop'));
   assert.equal(keyDocumentation(text, text.indexOf('adam') + 1), undefined, 'a value is not a key');
 });
+
+test('activation is optional and its hover says it defaults to linear, as a layer without one resolves', () => {
+  const text =
+    'input: 1\nlayers:\n  - units: 1\n    activation: relu\nloss: mse\ndata: {inputs: [[1]], targets: [[1]]}\n';
+  const documentation = keyDocumentation(text, text.indexOf('activation') + 2);
+  assert.match(documentation!.description, /default linear/);
+  const withoutActivation = parseModelText(text.replace('    activation: relu\n', ''), 'm.nn.yaml');
+  assert.deepEqual(withoutActivation.errors, []);
+  assert.equal(withoutActivation.model!.layers[0].activation, 'linear');
+});
