@@ -219,7 +219,7 @@ const KNOWN_KEYS = [
   'beta1', 'beta2', 'epsilon', 'schedule', 'every', 'gamma', 'epochs', 'l2', 'value', 'norm', 'batch', 'shuffle',
   'inputs', 'targets', 'csv', 'path', 'onehot', 'generate', 'kind', 'samples', 'noise', 'classes', 'validation',
   'std', 'limit', 'vanishing_floor', 'vanishing_ratio', 'exploding_ceiling', 'exploding_growth', 'update_ratio_low',
-  'update_ratio_high', 'saturation_fraction', 'patience',
+  'update_ratio_high', 'saturation_fraction', 'patience', 'rate', 'add',
 ];
 
 /** The candidate nearest `word` by edit distance, if it is near enough to be a typo of it. */

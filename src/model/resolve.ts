@@ -11,6 +11,7 @@ import type {
   DiagnosticThresholds,
   InitSpec,
   LayerSpec,
+  LayerType,
   LossSpec,
   ModelSpec,
   OptimizerSpec,
@@ -120,40 +121,56 @@ function resolveLayers(
   const seen = new Map<string, number>();
   let fanIn = inputSize;
   let parameters = 0;
+  const widths: (number | undefined)[] = [];
   const resolved = layers.map((layer, index): LayerSpec => {
     const at = (...rest: (string | number)[]) => ['layers', index, ...rest];
     const name = layer.name ?? `layer${index + 1}`;
+    const type = layer.type ?? 'dense';
+    checkTypeKeys(layer, type, fanIn, at, issues);
+    // Only a dense layer chooses its width; norms and dropout keep their input's.
+    const units = type === 'dense' ? (layer.units ?? 1) : (fanIn ?? layer.units ?? 1);
+    widths.push(type === 'dense' || fanIn !== undefined ? units : undefined);
     // Keras' Dense and PyTorch's Linear are linear unless told otherwise.
     const activation = layer.activation ?? 'linear';
     if (seen.has(name))
       issues.at(at('name'), `'${name}' is already the name of layers[${seen.get(name)}]; layer names must be unique`);
+    if (layer.add !== undefined) checkResidual(layer.add, index, units, layers, seen, widths, at, issues);
     seen.set(name, index);
     if (activation === 'softmax' && index !== layers.length - 1) {
       issues.at(at('activation'), 'softmax is only allowed on the last (output) layer');
     }
-    if (activation === 'softmax' && layer.units < 2)
-      issues.at(at('units'), 'a softmax layer needs at least 2 units (one per class)');
+    if (activation === 'softmax' && units < 2)
+      issues.at(
+        at(type === 'dense' ? 'units' : 'activation'),
+        'a softmax layer needs at least 2 units (one per class)',
+      );
     if (layer.weights) {
       if (fanIn !== undefined && layer.weights.length !== fanIn) {
         issues.at(at('weights'), `expected ${fanIn} rows (one per input of the layer), got ${layer.weights.length}`);
       }
       layer.weights.forEach((row, i) => {
-        if (row.length !== layer.units)
-          issues.at(at('weights', i), `expected ${layer.units} numbers (one per unit), got ${row.length}`);
+        if (row.length !== units)
+          issues.at(at('weights', i), `expected ${units} numbers (one per unit), got ${row.length}`);
       });
     }
-    const bias = layer.bias ?? true;
+    // Norm layers always have β (PyTorch's affine=True); dropout has nothing to learn.
+    const bias = type === 'dense' ? (layer.bias ?? true) : type !== 'dropout';
     if (layer.biases) {
       if (!bias) issues.at(at('biases'), 'given for a layer with `bias: false`');
-      else if (layer.biases.length !== layer.units)
-        issues.at(at('biases'), `expected ${layer.units} numbers (one per unit), got ${layer.biases.length}`);
+      else if (layer.biases.length !== units)
+        issues.at(at('biases'), `expected ${units} numbers (one per unit), got ${layer.biases.length}`);
     }
-    parameters += (fanIn ?? 0) * layer.units + (bias ? layer.units : 0);
-    fanIn = layer.units;
+    parameters += type === 'dense' ? (fanIn ?? 0) * units + (bias ? units : 0) : type === 'dropout' ? 0 : 2 * units;
+    fanIn = units;
     const reluFamily = activation === 'relu' || activation === 'leaky_relu' || activation === 'elu';
     return {
+      ...(type !== 'dense' ? { type } : {}),
+      ...(type === 'batchnorm' ? { momentum: layer.momentum ?? 0.1 } : {}),
+      ...(type === 'batchnorm' || type === 'layernorm' ? { epsilon: layer.epsilon ?? 1e-5 } : {}),
+      ...(type === 'dropout' ? { rate: layer.rate ?? 0.5 } : {}),
+      ...(layer.add !== undefined ? { add: layer.add } : {}),
       name,
-      units: layer.units,
+      units,
       activation,
       alpha: layer.alpha ?? (activation === 'elu' ? 1 : 0.01),
       bias,
@@ -171,6 +188,64 @@ function resolveLayers(
     );
   }
   return resolved;
+}
+
+/** Keys that belong to other layer types, and a `units` that disagrees with a width-keeping layer's input. */
+function checkTypeKeys(
+  layer: LayerFile,
+  type: LayerType,
+  fanIn: number | undefined,
+  at: (...rest: (string | number)[]) => (string | number)[],
+  issues: IssueCollector,
+): void {
+  const owners: [keyof LayerFile, LayerType[], string][] = [
+    ['momentum', ['batchnorm'], 'batchnorm'],
+    ['epsilon', ['batchnorm', 'layernorm'], 'batchnorm and layernorm'],
+    ['rate', ['dropout'], 'dropout'],
+    ['weights', ['dense'], 'dense'],
+    ['biases', ['dense'], 'dense'],
+    ['init', ['dense'], 'dense'],
+    ['bias', ['dense'], 'dense'],
+  ];
+  for (const [key, types, owner] of owners) {
+    if (layer[key] !== undefined && !types.includes(type))
+      issues.at(at(key), `is only for ${owner} layers, not ${type}`, { onKey: true });
+  }
+  if (type !== 'dense' && layer.units !== undefined && fanIn !== undefined && layer.units !== fanIn)
+    issues.at(at('units'), `a ${type} layer keeps its input's width, ${fanIn}; leave units out (or write ${fanIn})`);
+}
+
+/** `add: <name>` names an earlier layer whose width is this layer's. */
+function checkResidual(
+  source: string,
+  index: number,
+  units: number,
+  layers: LayerFile[],
+  seen: Map<string, number>,
+  widths: (number | undefined)[],
+  at: (...rest: (string | number)[]) => (string | number)[],
+  issues: IssueCollector,
+): void {
+  const from = seen.get(source);
+  if (from === undefined) {
+    const later = layers.findIndex((other, k) => k >= index && (other.name ?? `layer${k + 1}`) === source);
+    const earlier = [...seen.keys()];
+    issues.at(
+      at('add'),
+      later === index
+        ? `a layer cannot add its own activations; name an earlier layer`
+        : later > index
+          ? `'${source}' is layers[${later}], after this one; a residual connection adds an earlier layer's activations`
+          : `no layer named '${source}' before this one${earlier.length > 0 ? ` (earlier layers: ${earlier.join(', ')})` : ''}`,
+    );
+    return;
+  }
+  const width = widths[from];
+  if (width !== undefined && width !== units)
+    issues.at(
+      at('add'),
+      `'${source}' has ${width} units but this layer has ${units}; a residual connection adds activations of the same width`,
+    );
 }
 
 /** 2,000,000 up to a billion; 1.00e+10 above. */

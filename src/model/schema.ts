@@ -7,6 +7,7 @@ export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', '
 export const LOSSES = ['mse', 'mae', 'huber', 'cross_entropy', 'binary_cross_entropy'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
 export const DATASETS = ['xor', 'circle', 'spiral', 'gaussian', 'moons'] as const;
+export const LAYER_TYPES = ['dense', 'batchnorm', 'layernorm', 'dropout'] as const;
 
 /**
  * Limits that keep a typo from allocating gigabytes before anything is checked. `parameters`, `batchNumbers`
@@ -49,12 +50,24 @@ const init = z
 
 const layer = z
   .strictObject({
+    type: z
+      .enum(LAYER_TYPES)
+      .optional()
+      .describe(
+        'dense (default): z = a_prev·W + b. batchnorm: z = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) over the batch (running statistics in evaluation). layernorm: the same over each sample’s features. dropout: z = x ⊙ mask/(1 − rate) in training, x in evaluation. The last three keep their input’s width (no `units`).',
+      ),
     name: z
       .string()
       .min(1)
       .optional()
       .describe('Unique layer name, shown in the panel and CodeLens. Default layer1, layer2, ….'),
-    units: z.number().int().min(1).max(LIMITS.units).describe('Number of units (neurons).'),
+    units: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.units)
+      .optional()
+      .describe('Number of units (neurons). Required for dense layers; the other types keep their input’s width.'),
     activation: activation.optional(),
     alpha: positive.optional().describe('leaky_relu: slope for z < 0 (default 0.01). elu: α in α(eᶻ − 1) (default 1).'),
     bias: z.boolean().optional().describe('Whether the layer has biases b (default true).'),
@@ -70,8 +83,34 @@ const layer = z
       .boolean()
       .optional()
       .describe('A frozen layer still passes δ backward but never updates (transfer learning). Default false.'),
+    momentum: fraction
+      .optional()
+      .describe(
+        'batchnorm: weight of each batch’s statistics in the running mean and variance, r ← (1 − momentum)·r + momentum·batch (default 0.1, as PyTorch).',
+      ),
+    epsilon: positive.optional().describe('batchnorm and layernorm: ε in x̂ = (x − μ)/√(σ² + ε) (default 1e-5).'),
+    rate: z
+      .number()
+      .min(0)
+      .lt(1)
+      .optional()
+      .describe(
+        'dropout: probability of dropping each activation in training (default 0.5); kept ones are scaled by 1/(1 − rate). Masks come from the model’s seed.',
+      ),
+    add: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Residual connection: the name of an earlier layer with as many units; its activations are added to this layer’s z before the activation, z = … + a_skip.',
+      ),
   })
-  .describe('A dense layer: z = a_prev·W + b, a = f(z).');
+  .superRefine((layer, context) => {
+    // Only a dense layer chooses its width; the others keep their input's.
+    if ((layer.type ?? 'dense') === 'dense' && layer.units === undefined)
+      context.addIssue({ code: 'invalid_type', expected: 'number', path: ['units'], input: undefined });
+  })
+  .describe('A layer: dense (z = a_prev·W + b), batchnorm, layernorm or dropout; then a = f(z).');
 
 const lossType = z.enum(LOSSES);
 const loss = z
@@ -203,7 +242,7 @@ export const modelFileSchema = z
       .array(layer)
       .min(1)
       .max(LIMITS.layers)
-      .describe('Dense layers, from the first hidden layer to the output layer.'),
+      .describe('Layers, from the first hidden layer to the output layer.'),
     loss,
     optimizer: optimizer.optional(),
     regularization: z

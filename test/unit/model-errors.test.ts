@@ -50,6 +50,23 @@ const expected: Record<string, string[]> = {
   'not-a-mapping.nn.json': [
     'not-a-mapping.nn.json:1:1: a model file is a mapping of keys (input, layers, loss, data, …)',
   ],
+  'residual-shapes.nn.yaml': [
+    "residual-shapes.nn.yaml:4:49: layers[1].add: 'h1' has 4 units but this layer has 3; a residual connection adds activations of the same width",
+    "residual-shapes.nn.yaml:5:49: layers[2].add: 'h4' is layers[3], after this one; a residual connection adds an earlier layer's activations",
+    "residual-shapes.nn.yaml:6:49: layers[3].add: no layer named 'nowhere' before this one (earlier layers: h1, h2, h3)",
+    'residual-shapes.nn.yaml:7:32: layers[4].add: a layer cannot add its own activations; name an earlier layer',
+  ],
+  'layer-type-keys.nn.yaml': [
+    'layer-type-keys.nn.yaml:6:5: layers[0].rate: is only for dropout layers, not dense',
+    'layer-type-keys.nn.yaml:10:5: layers[1].init: is only for dense layers, not batchnorm',
+    "layer-type-keys.nn.yaml:9:12: layers[1].units: a batchnorm layer keeps its input's width, 4; leave units out (or write 4)",
+    'layer-type-keys.nn.yaml:13:5: layers[2].epsilon: is only for batchnorm and layernorm layers, not dropout',
+  ],
+  'layer-type-value.nn.yaml': [
+    "layer-type-value.nn.yaml:4:12: layers[1].type: 'batchnrom' is not one of: dense, batchnorm, layernorm, dropout",
+    'layer-type-value.nn.yaml:5:27: layers[2].rate: must be < 1, got 1',
+    'layer-type-value.nn.yaml:6:33: layers[3].momentum: must be ≤ 1, got 2',
+  ],
   'ragged-row.nn.yaml': [
     'ragged-row.nn.yaml:8:12: data.targets: has 2 rows but there are 3 input rows',
     'ragged-row.nn.yaml:7:20: data.inputs[1]: expected 2 numbers (one per input feature), got 1',
@@ -63,8 +80,8 @@ const expected: Record<string, string[]> = {
   ],
   'two-data-sources.nn.yaml': ['two-data-sources.nn.yaml:7:3: data: give only one of inputs/targets, generate'],
   'unknown-key.nn.yaml': [
-    "unknown-key.nn.yaml:3:5: layers[0]: missing required key 'units'",
     "unknown-key.nn.yaml:3:5: layers[0].unit: unknown key (did you mean 'units'?)",
+    "unknown-key.nn.yaml:3:5: layers[0]: missing required key 'units'",
     'unknown-key.nn.yaml:7:5: layers[1].dropout: unknown key',
   ],
   'weights-shape.nn.yaml': [
