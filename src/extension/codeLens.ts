@@ -16,7 +16,7 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    const session = this.sessions.session;
+    const session = this.sessions.sessionFor(document.uri);
     const digits = Math.min(3, settings().significantDigits);
     return layerLines(session, document).map(({ layer, range }) => {
       const trace = session!.latest.record.layers[layer];
@@ -34,7 +34,7 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider {
       return new vscode.CodeLens(new vscode.Range(range.start, range.start), {
         title: parts.join(' · '),
         command: 'backprop.selectLayer',
-        arguments: [layer],
+        arguments: [layer, document.uri],
         tooltip: `Show ${trace.name} in the Backprop panel`,
       });
     });

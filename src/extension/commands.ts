@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { PanelCommand, StepGranularity, TrainingUpdate } from '../protocol';
 import { settings } from './config';
-import { exportTrace } from './exportTrace';
+import { exportTrace, type ExportOptions } from './exportTrace';
 import { openExample } from './examples';
 import { BackpropPanel } from './panel';
 import { isModelDocument, type SessionManager } from './sessions';
@@ -17,24 +17,26 @@ export class Commands {
   ) {}
 
   register(): vscode.Disposable[] {
+    // Editor title buttons pass the editor's file as the first argument: they act on that file's session.
     const step = (granularity: StepGranularity) => (uri?: vscode.Uri) => this.step(granularity, 1, uri);
     const commands: Record<string, (...args: never[]) => unknown> = {
       'backprop.train': (uri?: vscode.Uri) => this.train(uri),
       'backprop.step': (uri?: vscode.Uri) => this.step(settings().defaultStepGranularity, 1, uri),
-      'backprop.pause': () => this.sessions.session?.pause(),
+      'backprop.pause': (uri?: vscode.Uri) => this.existing(uri)?.pause(),
       'backprop.stepLayer': step('layer'),
       'backprop.stepPhase': step('phase'),
       'backprop.stepBatch': step('batch'),
       'backprop.stepEpoch': step('epoch'),
-      'backprop.runEpochs': (count?: number, uri?: vscode.Uri) => this.runEpochs(count, uri),
-      'backprop.reset': () => this.reset(),
-      'backprop.stepBack': () => this.sessions.session?.stepBack(),
-      'backprop.gradCheck': () => this.gradientCheck(),
-      'backprop.exportTrace': (target?: string) => this.export(target),
+      'backprop.runEpochs': (count?: number | vscode.Uri, uri?: vscode.Uri) =>
+        count instanceof vscode.Uri ? this.runEpochs(undefined, count) : this.runEpochs(count, uri),
+      'backprop.reset': (uri?: vscode.Uri) => this.reset(uri),
+      'backprop.stepBack': (uri?: vscode.Uri) => this.existing(uri)?.stepBack(),
+      'backprop.gradCheck': (uri?: vscode.Uri) => this.gradientCheck(uri),
+      'backprop.exportTrace': (target?: string | vscode.Uri, options?: ExportOptions) => this.export(target, options),
       'backprop.openExample': (name?: string) => openExample(this.context.extensionUri, name),
       'backprop.showPanel': () => this.showPanel(),
-      'backprop.selectLayer': (layer: number) => this.selectLayer(layer),
-      'backprop.stop': () => this.sessions.stop(),
+      'backprop.selectLayer': (layer: number, uri?: vscode.Uri) => this.selectLayer(layer, uri),
+      'backprop.stop': (uri?: vscode.Uri) => this.sessions.stop(this.targetUri(uri)),
     };
     return Object.entries(commands).map(([id, handler]) =>
       vscode.commands.registerCommand(id, async (...args: never[]) => {
@@ -48,7 +50,7 @@ export class Commands {
     );
   }
 
-  /** What a toolbar button in the panel runs. */
+  /** What a toolbar button in the panel runs: on the panel's model, whichever editor has the focus by then. */
   runPanelCommand(command: PanelCommand): void {
     const ids: Record<PanelCommand, string> = {
       train: 'backprop.train',
@@ -63,20 +65,24 @@ export class Commands {
       gradCheck: 'backprop.gradCheck',
       exportTrace: 'backprop.exportTrace',
     };
-    void vscode.commands.executeCommand(ids[command]);
+    // The panel shows `sessions.session`; its file goes with the command (Run N Epochs asks for N first).
+    const uri = this.sessions.session?.uri ?? this.sessions.focusedUri;
+    const args = command === 'runEpochs' ? [undefined, uri] : [uri];
+    void vscode.commands.executeCommand(ids[command], ...args);
   }
 
-  /** Train: start a session paused before the first forward pass, or continue the current one to the end. */
+  /**
+   * Train: start a session paused before the first forward pass, or continue the file's session to the end. A
+   * session that has finished (or stopped on a NaN) has nothing left to run: Train starts it over from the file.
+   */
   private async train(uri?: vscode.Uri): Promise<TrainingUpdate | undefined> {
-    const current = this.sessions.session;
-    const document = await this.documentFor(uri);
-    if (current && (!document || document.uri.toString() === current.uri.toString())) {
+    const target = this.targetUri(uri);
+    const current = target && this.sessions.sessionFor(target);
+    if (current && current.state !== 'finished' && current.state !== 'stopped') {
       if (current.state === 'running') return current.latest;
       return (await current.run()).update;
     }
-    if (!document) throw new Error('open a *.nn.yaml or *.nn.json model file first');
-    const session = await this.sessions.start(document);
-    this.showPanel();
+    const session = await this.startFor(target);
     return session.latest;
   }
 
@@ -85,7 +91,7 @@ export class Commands {
     count: number,
     uri?: vscode.Uri,
   ): Promise<TrainingUpdate | undefined> {
-    const session = this.sessions.session ?? (await this.startFor(uri));
+    const session = this.existing(uri) ?? (await this.startFor(this.targetUri(uri)));
     return session.step(granularity, count);
   }
 
@@ -100,14 +106,14 @@ export class Commands {
       if (answer === undefined) return undefined;
       epochs = Number(answer);
     }
-    const session = this.sessions.session ?? (await this.startFor(uri));
+    const session = this.existing(uri) ?? (await this.startFor(this.targetUri(uri)));
     if (session.state === 'running') return session.latest;
     return (await session.run({ kind: 'granularity', granularity: 'epoch', count: epochs })).update;
   }
 
   /** Back to the initial weights; when the model file was edited meanwhile, a new session from the file as it is now. */
-  private async reset(): Promise<TrainingUpdate | undefined> {
-    const session = this.sessions.session;
+  private async reset(uri?: vscode.Uri): Promise<TrainingUpdate | undefined> {
+    const session = this.existing(uri);
     if (!session) return undefined;
     if (session.edited) {
       const document = await vscode.workspace.openTextDocument(session.uri);
@@ -118,8 +124,8 @@ export class Commands {
     return session.reset();
   }
 
-  private async gradientCheck() {
-    const session = this.sessions.session ?? (await this.startFor());
+  private async gradientCheck(uri?: vscode.Uri) {
+    const session = this.existing(uri) ?? (await this.startFor(this.targetUri(uri)));
     const result = await session.gradientCheck();
     const worst = Math.max(...result.layers.map((layer) => layer.maxRelativeError));
     void vscode.window.showInformationMessage(
@@ -128,11 +134,16 @@ export class Commands {
     return result;
   }
 
-  private async export(target?: string): Promise<string | undefined> {
-    const session = this.sessions.session;
+  /**
+   * Export Trace: to `target` when given as a path (its extension picks the format), else through a save dialog;
+   * a model file's URI as `target` (the panel, an editor button) picks that file's session.
+   */
+  private async export(target?: string | vscode.Uri, options?: ExportOptions): Promise<string | undefined> {
+    const session = target instanceof vscode.Uri ? this.existing(target) : this.sessions.session;
     if (!session) throw new Error('start training first (Backprop: Train)');
-    const file = await exportTrace(session, target);
-    if (file && !target) void vscode.window.showInformationMessage(`Backprop trace written to ${file}`);
+    const path = typeof target === 'string' ? target : undefined;
+    const file = await exportTrace(session, path, options);
+    if (file && !path) void vscode.window.showInformationMessage(`Backprop trace written to ${file}`);
     return file;
   }
 
@@ -140,23 +151,31 @@ export class Commands {
     return BackpropPanel.show(this.context, this.sessions, (command) => this.runPanelCommand(command));
   }
 
-  private selectLayer(layer: number): void {
-    this.sessions.session?.selectLayer(layer);
+  private selectLayer(layer: number, uri?: vscode.Uri): void {
+    this.existing(uri)?.selectLayer(layer);
     this.showPanel().post({ type: 'select', layer });
   }
 
-  private async startFor(uri?: vscode.Uri): Promise<TrainingController> {
-    const document = await this.documentFor(uri);
-    if (!document) throw new Error('open a *.nn.yaml or *.nn.json model file first');
-    const session = await this.sessions.start(document);
-    this.showPanel();
-    return session;
+  /** The session a command acts on: the given file's, else the current one (the active model editor's). */
+  private existing(uri?: vscode.Uri): TrainingController | undefined {
+    return uri instanceof vscode.Uri ? this.sessions.sessionFor(uri) : this.sessions.session;
   }
 
-  private async documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
-    if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+  /** The model file a command is about: the given one, else the active model editor, else the one focused last. */
+  private targetUri(uri?: vscode.Uri): vscode.Uri | undefined {
+    if (uri instanceof vscode.Uri) return uri;
     const active = vscode.window.activeTextEditor?.document;
-    if (isModelDocument(active)) return active;
-    return vscode.window.visibleTextEditors.map((editor) => editor.document).find(isModelDocument);
+    if (isModelDocument(active)) return active.uri;
+    return (
+      this.sessions.focusedUri ??
+      vscode.window.visibleTextEditors.map((editor) => editor.document).find(isModelDocument)?.uri
+    );
+  }
+
+  private async startFor(uri: vscode.Uri | undefined): Promise<TrainingController> {
+    if (!uri) throw new Error('open a *.nn.yaml or *.nn.json model file first');
+    const session = await this.sessions.start(await vscode.workspace.openTextDocument(uri));
+    this.showPanel();
+    return session;
   }
 }

@@ -12,7 +12,7 @@ export class LayerHoverProvider implements vscode.HoverProvider {
   constructor(private readonly sessions: SessionManager) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const session = this.sessions.session;
+    const session = this.sessions.sessionFor(document.uri);
     const hit = layerLines(session, document).find(
       ({ range }) => range.contains(position) || range.start.line === position.line,
     );

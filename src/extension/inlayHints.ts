@@ -17,7 +17,7 @@ export class LayerInlayHintsProvider implements vscode.InlayHintsProvider {
 
   provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
     if (!settings().showInlayHints) return [];
-    const session = this.sessions.session;
+    const session = this.sessions.sessionFor(document.uri);
     return layerLines(session, document)
       .filter(({ range: layer }) => range.contains(layer.start))
       .flatMap(({ layer, range: where }) => {

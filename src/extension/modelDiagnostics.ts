@@ -6,6 +6,7 @@ import { parseModelText, type ModelIssue } from '../model';
 import type { TrainingDiagnostic } from '../protocol';
 import { layerLines } from './layerLocations';
 import { isModelDocument, type SessionManager } from './sessions';
+import type { TrainingController } from './trainingController';
 
 const DEBOUNCE_MS = 250;
 
@@ -22,7 +23,7 @@ export class ModelDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((document) => this.check(document)),
       vscode.workspace.onDidChangeTextDocument(({ document }) => this.schedule(document)),
       vscode.workspace.onDidCloseTextDocument((document) => this.fileProblems.delete(document.uri)),
-      sessions.onDidUpdateEditor(() => this.showTraining()),
+      sessions.onDidUpdateEditor((session) => this.showTraining(session)),
       sessions.onDidChangeSession(() => this.showTraining()),
     );
     for (const document of vscode.workspace.textDocuments) this.check(document);
@@ -53,10 +54,14 @@ export class ModelDiagnostics implements vscode.Disposable {
     );
   }
 
-  private showTraining(): void {
-    this.trainingProblems.clear();
-    const session = this.sessions.session;
-    if (!session) return;
+  /** Every session's warnings on its own file (one file's when only its session moved). */
+  private showTraining(only?: TrainingController): void {
+    if (only) this.trainingProblems.delete(only.uri);
+    else this.trainingProblems.clear();
+    for (const session of only ? [only].filter((s) => s.alive) : this.sessions.all) this.showSession(session);
+  }
+
+  private showSession(session: TrainingController): void {
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === session.uri.toString());
     if (!document) return;
     const lines = layerLines(session, document);

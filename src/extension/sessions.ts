@@ -1,5 +1,5 @@
-// Which model file is being trained, and the context keys that make the debugger-like commands appear
-// only when they make sense. One session at a time, like one debug session per launch.
+// Which model files are being trained, one session each, which of them the editor is about, and the context
+// keys that make the debugger-like commands appear only when they make sense.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,12 +15,28 @@ export function isModelDocument(document: vscode.TextDocument | undefined): docu
   return !!document && MODEL_FILE.test(document.uri.path);
 }
 
+/** One model file's session and what the manager holds for it. */
+interface Entry {
+  controller: TrainingController;
+  /** Lenses, hints and Problems of this file follow its run about once a second. */
+  editorThrottle: LatestThrottle<TrainingController>;
+}
+
+/**
+ * One session per model file, like one debug session per launch. `session` is the one the editor is about: that
+ * of the active model editor, or, while the focus is elsewhere (the panel, the Output), of the model file focused
+ * last. The panel, the status bar, the context keys and the commands follow it; lenses, hints, hovers and Problems
+ * ask for their own document's (`sessionFor`).
+ */
 export class SessionManager implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<TrainingController | undefined>();
   private readonly updateEmitter = new vscode.EventEmitter<{ controller: TrainingController; event: UpdateEvent }>();
-  /** A session started, ended or was replaced. */
+  /**
+   * `session` changed: a session started, ended or was replaced, or another model file took the focus (with the
+   * session now current). Also fired when a session of another file starts or ends, so per-file views refresh.
+   */
   readonly onDidChangeSession = this.changeEmitter.event;
-  /** Any step, run progress or stop of the current session. */
+  /** Any step, run progress or stop of the current session (`session`); other files' sessions train unheard. */
   readonly onDidUpdate = this.updateEmitter.event;
   private readonly boundaryEmitter = new vscode.EventEmitter<DecisionBoundary | null>();
   private readonly gradCheckEmitter = new vscode.EventEmitter<GradientCheckResult>();
@@ -29,49 +45,60 @@ export class SessionManager implements vscode.Disposable {
   readonly onDidGradientCheck = this.gradCheckEmitter.event;
   private readonly editorEmitter = new vscode.EventEmitter<TrainingController>();
   /**
-   * What the editor shows (CodeLens, inlay hints, Problems) should change: at once after a single step or a
-   * stop, about once a second during a run, since every refresh re-lays out the lines around the layers.
+   * What the editor shows (CodeLens, inlay hints, Problems) of the session's file should change: at once after a
+   * single step or a stop, about once a second during a run, since every refresh re-lays out the lines around the
+   * layers. Fired for every session, each throttled on its own.
    */
   readonly onDidUpdateEditor = this.editorEmitter.event;
-  private readonly editorThrottle = new LatestThrottle<TrainingController>(
-    (controller) => this.editorEmitter.fire(controller),
-    1000,
-  );
-  private current: TrainingController | undefined;
+  private readonly entries = new Map<string, Entry>();
+  /** The model file the editor was last on (the active one, while a model editor is active). */
+  private focused: vscode.Uri | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri) {
-    // Closing the model's last editor tab ends its session (documents themselves close lazily).
+    // Closing a model's editor tab keeps its session (ending it is Stop's job), as closing a source file keeps
+    // a debug session going.
     this.subscriptions.push(
-      vscode.workspace.onDidCloseTextDocument((document) => {
-        if (this.current && document.uri.toString() === this.current.uri.toString()) void this.stop();
-      }),
+      vscode.window.onDidChangeActiveTextEditor((editor) => this.focus(editor?.document)),
       // Lenses, hints and warnings stay on their layers while the file is edited during a session.
       vscode.workspace.onDidChangeTextDocument(({ document, contentChanges }) => {
-        const session = this.session;
-        if (!session || document.uri.toString() !== session.uri.toString() || contentChanges.length === 0) return;
+        const entry = this.entries.get(document.uri.toString());
+        if (!entry || !entry.controller.alive || contentChanges.length === 0) return;
+        const session = entry.controller;
         session.followEdits(contentChanges);
         session.edited = document.getText() !== session.sourceText;
-        this.editorThrottle.flush(session);
-      }),
-      vscode.window.tabGroups.onDidChangeTabs(({ closed }) => {
-        const uri = this.current?.uri.toString();
-        if (!uri || !closed.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri))
-          return;
-        const stillOpen = vscode.window.tabGroups.all.some((group) =>
-          group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri),
-        );
-        if (!stillOpen) void this.stop();
+        entry.editorThrottle.flush(session);
       }),
     );
+    this.focus(vscode.window.activeTextEditor?.document);
     void this.setContext();
   }
 
+  /** The session of the active model editor (or of the model file focused last, while no model editor is active). */
   get session(): TrainingController | undefined {
-    return this.current?.alive ? this.current : undefined;
+    return this.focused && this.sessionFor(this.focused);
   }
 
-  /** Parses the document as it is in the editor (saved or not) and starts a session paused before the first step. */
+  /** The model file `session` is about, whether or not it has a session. */
+  get focusedUri(): vscode.Uri | undefined {
+    return this.focused;
+  }
+
+  /** The session of one model file. */
+  sessionFor(uri: vscode.Uri): TrainingController | undefined {
+    const controller = this.entries.get(uri.toString())?.controller;
+    return controller?.alive ? controller : undefined;
+  }
+
+  /** Every live session, one per model file. */
+  get all(): TrainingController[] {
+    return [...this.entries.values()].map((entry) => entry.controller).filter((controller) => controller.alive);
+  }
+
+  /**
+   * Parses the document as it is in the editor (saved or not) and starts a session paused before the first step,
+   * replacing that file's session (other files' sessions go on).
+   */
   async start(document: vscode.TextDocument): Promise<TrainingController> {
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     const config = vscode.workspace.getConfiguration('backprop');
@@ -86,42 +113,73 @@ export class SessionManager implements vscode.Disposable {
         `The model file has errors (see Problems): ${first ? formatIssue({ ...first, file: path.basename(first.file) }) : ''}`,
       );
     }
-    // Only a model that parses replaces the running session (a Reset after a broken edit keeps the old one).
-    await this.stop();
+    // Only a model that parses replaces the file's running session (a Reset after a broken edit keeps the old one).
+    await this.stop(document.uri);
     const worker = vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath;
     const controller = await TrainingController.start(document.uri, model, worker, traceLevelFor(model));
     controller.sourceText = text;
-    this.current = controller;
+    const key = document.uri.toString();
+    const entry: Entry = {
+      controller,
+      editorThrottle: new LatestThrottle((session) => this.editorEmitter.fire(session), 1000),
+    };
+    this.entries.set(key, entry);
+    // A session started while no model editor is active (a launch.json debug session) is the one to show.
+    if (!isModelDocument(vscode.window.activeTextEditor?.document)) this.focused = document.uri;
+    const isCurrent = () => this.session === controller;
     controller.onDidUpdate((event) => {
-      this.updateEmitter.fire({ controller, event });
+      if (isCurrent()) this.updateEmitter.fire({ controller, event });
       if (event.immediate) {
-        this.editorThrottle.flush(controller);
-        void this.setContext();
+        entry.editorThrottle.flush(controller);
+        if (isCurrent()) void this.setContext();
       } else {
-        this.editorThrottle.push(controller);
+        entry.editorThrottle.push(controller);
       }
     });
-    controller.onDidChangeState(() => void this.setContext());
-    controller.onDidChangeBoundary((boundary) => this.boundaryEmitter.fire(boundary));
-    controller.onDidGradientCheck((result) => this.gradCheckEmitter.fire(result));
+    controller.onDidChangeState(() => {
+      if (isCurrent()) void this.setContext();
+    });
+    controller.onDidChangeBoundary((boundary) => {
+      if (isCurrent()) this.boundaryEmitter.fire(boundary);
+    });
+    controller.onDidGradientCheck((result) => {
+      if (isCurrent()) this.gradCheckEmitter.fire(result);
+    });
     controller.onDidEnd(() => {
-      if (this.current === controller) {
-        this.current = undefined;
-        this.changeEmitter.fire(undefined);
-        void this.setContext();
-      }
+      entry.editorThrottle.dispose();
+      if (this.entries.get(key) !== entry) return;
+      this.entries.delete(key);
+      this.changeEmitter.fire(this.session);
+      void this.setContext();
     });
-    this.changeEmitter.fire(controller);
+    this.changeEmitter.fire(this.session);
     await this.setContext();
     return controller;
   }
 
-  async stop(): Promise<void> {
-    const controller = this.current;
-    this.current = undefined;
-    await controller?.stop();
-    if (controller) this.changeEmitter.fire(undefined);
+  /** Ends the session of `uri` (by default the current one). */
+  async stop(uri: vscode.Uri | undefined = this.focused): Promise<void> {
+    const key = uri?.toString();
+    const entry = key === undefined ? undefined : this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key!);
+    entry.editorThrottle.dispose();
+    await entry.controller.stop();
+    this.changeEmitter.fire(this.session);
     await this.setContext();
+  }
+
+  /** Ends every session (deactivation). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.entries.values()].map(({ controller }) => this.stop(controller.uri)));
+  }
+
+  /** The editor moved to `document`: a model file becomes the one `session` is about. */
+  private focus(document: vscode.TextDocument | undefined): void {
+    if (!isModelDocument(document) || document.uri.toString() === this.focused?.toString()) return;
+    this.focused = document.uri;
+    this.changeEmitter.fire(this.session);
+    void this.setContext();
   }
 
   private async setContext(): Promise<void> {
@@ -132,13 +190,12 @@ export class SessionManager implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.stop();
+    void this.stopAll();
     for (const subscription of this.subscriptions) subscription.dispose();
     this.changeEmitter.dispose();
     this.updateEmitter.dispose();
     this.boundaryEmitter.dispose();
     this.gradCheckEmitter.dispose();
-    this.editorThrottle.dispose();
     this.editorEmitter.dispose();
   }
 }

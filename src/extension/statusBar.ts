@@ -1,4 +1,4 @@
-// Epoch, batch, phase and loss in the status bar while a session is active.
+// The current session in the status bar: which model, epoch, batch, phase and loss.
 
 import * as vscode from 'vscode';
 import { formatNumber } from './format';
@@ -26,22 +26,40 @@ export class TrainingStatusBar implements vscode.Disposable {
   refresh(): void {
     const session = this.sessions.session;
     if (!session) {
+      this.item.text = '';
       this.item.hide();
       return;
     }
     const { record } = session.latest;
     const cursor = record.cursor;
-    const where = cursor.finished
-      ? 'finished'
-      : `${cursor.phase}${cursor.layer >= 0 ? ` ${session.model.layers[cursor.layer].name}` : ''}`;
+    const { name, epochs, layers } = session.model;
     const icon =
-      session.state === 'running' ? '$(sync~spin)' : session.state === 'stopped' ? '$(error)' : '$(debug-pause)';
+      session.state === 'running'
+        ? '$(sync~spin)'
+        : session.state === 'stopped'
+          ? '$(error)'
+          : session.state === 'finished'
+            ? '$(check)'
+            : '$(debug-pause)';
+    const where = cursor.finished
+      ? [`Finished: ${epochs} ${epochs === 1 ? 'epoch' : 'epochs'}`]
+      : [
+          `epoch ${Math.min(cursor.epoch + 1, epochs)}/${epochs}`,
+          `batch ${cursor.batch + 1}/${cursor.batchesPerEpoch}`,
+          `${cursor.phase}${cursor.layer >= 0 ? ` ${layers[cursor.layer].name}` : ''}`,
+        ];
+    // No loss before the first loss phase: a dash there reads like a value.
     const loss = session.latest.lastEpoch?.loss ?? record.loss;
-    this.item.text = `${icon} epoch ${Math.min(cursor.epoch + 1, session.model.epochs)}/${session.model.epochs} · batch ${cursor.batch + 1}/${cursor.batchesPerEpoch} · ${where} · loss ${formatNumber(loss, 4)}`;
+    const parts = [
+      `${icon} ${name}`,
+      ...where,
+      ...(loss === undefined ? [] : [`loss ${Number.isNaN(loss) ? 'NaN' : formatNumber(loss, 4)}`]),
+    ];
+    this.item.text = parts.join(' · ');
     const { edited } = session;
     if (edited) this.item.text += ' · $(edit) file changed: Reset to retrain it';
     this.item.tooltip = edited
-      ? `Backprop: ${session.model.name} is training the file as it was when the session started; Reset (Ctrl+Shift+F5) starts over from the file as it is now`
+      ? `Backprop: ${session.model.name} is training the file as it was when the session started; Reset starts over from the file as it is now`
       : `Backprop: ${session.model.name} — click to show the panel`;
     this.item.show();
   }

@@ -1,7 +1,8 @@
 // Runs inside a real VS Code extension host (scripts/vscode-offline/run-extension-tests.mjs). A small
 // sequential harness: the host's exit code does not carry failures, so counts go to EXT_TEST_RESULT.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -386,7 +387,7 @@ test('Open Example copies an example into the workspace and opens it', async () 
   assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), document.uri.toString());
 });
 
-test('stopping the session or closing its file ends the worker', async () => {
+test('stopping the session ends the worker; closing its file keeps it (Stop ends it); deactivation ends all', async () => {
   await open('worked-example.nn.yaml');
   await vscode.commands.executeCommand('backprop.train');
   const session = api.sessions.session!;
@@ -397,8 +398,19 @@ test('stopping the session or closing its file ends the worker', async () => {
   await vscode.commands.executeCommand('backprop.train');
   const second = api.sessions.session!;
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  await until('closed file ends its session', () => !second.alive, 20_000);
+  await sleep(1000);
+  assert.equal(second.alive, true, 'closing the tab keeps the session and its progress');
+  // With no model editor active, the current session is that of the model file focused last.
+  assert.equal(api.sessions.session, second);
+  await vscode.commands.executeCommand('backprop.stop');
+  await until('Stop ended it', () => !second.alive);
   assert.equal(existsSync(vscode.Uri.joinPath(folder(), 'worked-example.nn.yaml').fsPath), true);
+  // What deactivation does: every file's session ends (the tests after this one start from none).
+  assert.ok(api.sessions.all.length > 0, 'the earlier tests left sessions of other files running');
+  const others = api.sessions.all;
+  await api.sessions.stopAll();
+  assert.deepEqual(api.sessions.all, []);
+  assert.ok(others.every((other) => !other.alive));
 });
 
 test('Step (F10) steps by the backprop.defaultStepGranularity setting', async () => {
@@ -534,6 +546,163 @@ test('debugger: a breakpoint set with vscode.debug.addBreakpoints is hit; Variab
   await vscode.debug.stopDebugging(session);
   await until('the debug session to end', () => !vscode.debug.activeDebugSession);
   debugTracker?.dispose();
+});
+
+// ---------------------------------------------------------------------------------------------
+// suite('sessions and export'): one session per model file, named in the status bar, kept when its tab
+// closes; the step-by-step (.jsonl) export in the shape of `backprop trace --json`.
+
+/** Two copies of the examples with names of their own: `left` (XOR, 2000 epochs) and `right` (the worked example). */
+function twoModels(): { left: vscode.Uri; right: vscode.Uri } {
+  const left = vscode.Uri.joinPath(folder(), 'left.nn.yaml');
+  const right = vscode.Uri.joinPath(folder(), 'right.nn.yaml');
+  const read = (name: string) => readFileSync(vscode.Uri.joinPath(folder(), name).fsPath, 'utf8');
+  writeFileSync(left.fsPath, read('xor.nn.yaml').replace(/^name: .*$/m, 'name: left'));
+  writeFileSync(right.fsPath, read('worked-example.nn.yaml').replace(/^name: .*$/m, 'name: right'));
+  return { left, right };
+}
+
+async function show(uri: vscode.Uri): Promise<vscode.TextEditor> {
+  return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+}
+
+async function lensTitles(uri: vscode.Uri): Promise<string[]> {
+  const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri)) as vscode.CodeLens[];
+  return lenses.map((lens) => lens.command?.title ?? '');
+}
+
+test('sessions: two model files train side by side; commands on the active editor drive its session only', async () => {
+  const { left, right } = twoModels();
+  await show(left);
+  await vscode.commands.executeCommand('backprop.train');
+  const a = api.sessions.sessionFor(left)!;
+  await vscode.commands.executeCommand('backprop.stepBatch');
+  await show(right);
+  await vscode.commands.executeCommand('backprop.train');
+  const b = api.sessions.sessionFor(right)!;
+  assert.notEqual(a, b);
+  assert.equal(a.alive, true, 'starting the second file keeps the first one’s session');
+  assert.equal(api.sessions.session, b);
+  const stepped = (await vscode.commands.executeCommand('backprop.stepLayer')) as TrainingUpdate;
+  assert.deepEqual(stepped.record.did, { phase: 'forward', layer: 0 });
+  assert.equal(a.latest.record.cursor.step, 1, 'the other file’s session did not move');
+  assert.equal(a.latest.record.did?.phase, 'update');
+  // The status bar names the model; no loss is shown before the loss phase has run.
+  await until('status bar on right', () => api.statusBar.text.startsWith('$(debug-pause) right · '));
+  assert.equal(api.statusBar.text, '$(debug-pause) right · epoch 1/1 · batch 1/1 · forward output');
+  // Lenses follow the session of their own file, whichever editor is active.
+  assert.ok((await lensTitles(left)).every((title) => title.includes('‖dW‖')));
+  assert.ok((await lensTitles(right))[0].includes('‖a‖'));
+  // Back to the first file: its session is the current one, in the status bar and for the commands.
+  const panel = api.panel()!;
+  const posted: string[] = [];
+  const post = panel.post.bind(panel);
+  panel.post = (message) => {
+    if (message.type === 'state') posted.push(message.state.model.name);
+    post(message);
+  };
+  try {
+    await show(left);
+    assert.equal(api.sessions.session, a);
+    await until('status bar on left', () =>
+      /^\$\(debug-pause\) left · epoch 2\/2000 · batch 1\/1 · forward hidden · loss \d/.test(api.statusBar.text),
+    );
+    await until('the panel switched to left', () => posted.includes('left'));
+    const next = (await vscode.commands.executeCommand('backprop.stepBatch')) as TrainingUpdate;
+    assert.equal(next.record.cursor.step, 2);
+    assert.deepEqual(b.latest.record.did, { phase: 'forward', layer: 0 });
+    // An editor title button passes its editor's file: that file's session moves, whichever is active.
+    const viaButton = (await vscode.commands.executeCommand('backprop.stepBatch', right)) as TrainingUpdate;
+    assert.equal(viaButton.record.cursor.finished, true);
+    assert.equal(a.latest.record.cursor.step, 2);
+    assert.equal(api.sessions.session, a);
+    // The panel follows the active model editor.
+    posted.length = 0;
+    await show(right);
+    await until('the panel switched to right', () => posted.includes('right'));
+  } finally {
+    panel.post = post;
+  }
+  await until(
+    'status bar on the finished right',
+    () => api.statusBar.text === '$(check) right · Finished: 1 epoch · loss 0.6751',
+  );
+});
+
+test('sessions: closing a model’s tab keeps its session; Stop ends the active one only', async () => {
+  const left = vscode.Uri.joinPath(folder(), 'left.nn.yaml');
+  const right = vscode.Uri.joinPath(folder(), 'right.nn.yaml');
+  const a = api.sessions.sessionFor(left)!;
+  const b = api.sessions.sessionFor(right)!;
+  await show(right);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  await sleep(1000);
+  assert.equal(b.alive, true, 'closing the tab keeps the session');
+  assert.equal(api.sessions.sessionFor(right), b);
+  await show(left);
+  assert.equal(api.sessions.session, a);
+  await vscode.commands.executeCommand('backprop.stop');
+  await until('Stop ends the active file’s session', () => !a.alive);
+  assert.equal(b.alive, true, 'and only that one');
+  assert.equal(api.sessions.session, undefined);
+  assert.ok(!api.statusBar.text.includes('left'));
+  // Reopening the closed file finds its session where it was.
+  await show(right);
+  assert.equal(api.sessions.session, b);
+  assert.equal(b.latest.record.cursor.finished, true);
+  await vscode.commands.executeCommand('backprop.stop', right);
+  await until('Stop with a file ends that file’s session', () => !b.alive);
+});
+
+test('export: a .jsonl trace has one line per batch step, in the shape of backprop trace --json', async () => {
+  const { left } = twoModels();
+  await show(left);
+  await vscode.commands.executeCommand('backprop.train');
+  await vscode.commands.executeCommand('backprop.runEpochs', 3);
+  await vscode.commands.executeCommand('backprop.stepLayer'); // half-way into step 4: not a finished step
+  const session = api.sessions.session!;
+  const before = session.latest.record.cursor;
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-export-'));
+  const extensionRoot = vscode.extensions.getExtension('backprop-debugger.backprop-debugger')!.extensionUri.fsPath;
+  const summaries = (await vscode.commands.executeCommand('backprop.exportTrace', join(dir, 'left.jsonl'))) as string;
+  const lines = readFileSync(summaries, 'utf8').trimEnd().split('\n');
+  assert.equal(lines.length, 3);
+  const records = lines.map((line) => JSON.parse(line));
+  assert.deepEqual(
+    records.map((r) => [r.epoch, r.batch, r.step]),
+    [
+      [0, 0, 0],
+      [1, 0, 1],
+      [2, 0, 2],
+    ],
+  );
+  assert.deepEqual(Object.keys(records[0]), ['epoch', 'batch', 'step', 'loss', 'layers']);
+  assert.deepEqual(Object.keys(records[0].layers[0]), ['name', 'z', 'a', 'delta', 'dW', 'weights', 'db', 'biases']);
+  assert.deepEqual(Object.keys(records[0].layers[0].dW), ['rows', 'cols', 'min', 'max', 'mean', 'norm', 'nonFinite']);
+  // Full tensors when asked: the CLI's records exactly (plus `step`), and the session did not move.
+  const full = (await vscode.commands.executeCommand('backprop.exportTrace', join(dir, 'left-full.jsonl'), {
+    level: 'full',
+  })) as string;
+  const fullRecords = readFileSync(full, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  const cli = spawnSync(
+    process.execPath,
+    [join(extensionRoot, 'dist', 'cli.js'), 'trace', left.fsPath, '--steps', '3', '--json'],
+    { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+  );
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.deepEqual(
+    fullRecords.map(({ step: _step, ...rest }) => rest),
+    JSON.parse(cli.stdout).steps,
+  );
+  assert.deepEqual(api.sessions.session!.latest.record.cursor, before);
+  // The snapshot export is still there, picked by the extension.
+  const json = (await vscode.commands.executeCommand('backprop.exportTrace', join(dir, 'left.json'))) as string;
+  assert.equal(JSON.parse(readFileSync(json, 'utf8')).model.name, 'left');
+  rmSync(dir, { recursive: true, force: true });
+  await vscode.commands.executeCommand('backprop.stop');
 });
 
 export async function run(): Promise<void> {
