@@ -11,7 +11,7 @@ export class DebugInlineValues implements vscode.InlineValuesProvider {
 
   provideInlineValues(document: vscode.TextDocument, viewPort: vscode.Range): vscode.InlineValue[] {
     if (vscode.debug.activeDebugSession?.type !== 'backprop') return [];
-    const session = this.sessions.session;
+    const session = this.sessions.sessionFor(document.uri);
     if (!session) return [];
     return layerLines(session, document)
       .filter(({ range }) => viewPort.contains(range.start))

@@ -13,10 +13,13 @@ export class LayerInlayHintsProvider implements vscode.InlayHintsProvider {
   constructor(private readonly sessions: SessionManager) {
     sessions.onDidUpdateEditor(() => this.changed.fire());
     sessions.onDidChangeSession(() => this.changed.fire());
+    // While the backprop debugger is stopped, its own inline values say this; two sets of numbers would crowd the line.
+    vscode.debug.onDidStartDebugSession(() => this.changed.fire());
+    vscode.debug.onDidTerminateDebugSession(() => this.changed.fire());
   }
 
   provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
-    if (!settings().showInlayHints) return [];
+    if (!settings().showInlayHints || vscode.debug.activeDebugSession?.type === 'backprop') return [];
     const session = this.sessions.sessionFor(document.uri);
     return layerLines(session, document)
       .filter(({ range: layer }) => range.contains(layer.start))
