@@ -53,6 +53,8 @@ export function modelInfoOf(model: ModelSpec): ModelInfo {
         frozen: layer.frozen,
         bias: layer.bias,
         ...(layer.range ? { range: layer.range } : {}),
+        ...(layer.type && layer.type !== 'dense' ? { type: layer.type } : {}),
+        ...(layer.add !== undefined ? { add: layer.add } : {}),
       };
       fanIn = layer.units;
       return info;

@@ -2,6 +2,7 @@
 // themselves are copied only at trace level `full`, so stepping a wide layer does not copy megabytes.
 
 import type { LayerNorms, LayerTrace, Tensor, TensorPreview, TensorSummary, TraceLevel } from '../protocol';
+import { BatchNormKernel, DropoutKernel, LayerNormKernel } from './layers';
 import type { Layer, Network } from './network';
 
 export function summarize(values: Float64Array, length: number): TensorSummary {
@@ -142,6 +143,9 @@ export function layerTrace(network: Network, layer: Layer, level: TraceLevel, pr
     trace.norms.dW = trace.dW.summary.norm;
     trace.norms.db = trace.db.summary.norm;
   }
+  if (layer.type !== 'dense')
+    typeTrace(trace, network, layer, (values, rows, cols) => tensor(values, rows, cols, full));
+  else if (layer.addFrom >= 0) trace.add = network.layers[layer.addFrom].name;
   if (update) {
     trace.deltaW = tensor(layer.stepW, rows, n, full);
     trace.deltaB = tensor(layer.stepB, layer.stepB.length > 0 ? 1 : 0, n, full);
@@ -149,6 +153,42 @@ export function layerTrace(network: Network, layer: Layer, level: TraceLevel, pr
     trace.norms.updateRatio = weights.summary.norm > 0 ? trace.norms.deltaW / weights.summary.norm : 0;
   }
   return trace;
+}
+
+/** The intermediates of a batch-norm, layer-norm or dropout layer, under the names a student knows. */
+function typeTrace(
+  trace: LayerTrace,
+  network: Network,
+  layer: Layer,
+  tensor: (values: Float64Array, rows: number, cols: number) => Tensor,
+): void {
+  const { m } = network;
+  const n = layer.units;
+  const { forward, backward } = layer.computed;
+  trace.type = layer.type;
+  if (layer.addFrom >= 0) trace.add = network.layers[layer.addFrom].name;
+  const kernel = layer.kernel;
+  if (kernel instanceof BatchNormKernel || kernel instanceof LayerNormKernel) {
+    trace.gamma = tensor(layer.W, 1, n);
+    trace.beta = tensor(layer.b, 1, n);
+    if (forward) {
+      const perFeature = kernel instanceof BatchNormKernel;
+      trace.mu = tensor(kernel.mu, perFeature ? 1 : m, perFeature ? n : 1);
+      trace.var = tensor(kernel.variance, perFeature ? 1 : m, perFeature ? n : 1);
+      trace.xhat = tensor(kernel.xhat, m, n);
+    }
+    if (backward) {
+      trace.dgamma = tensor(layer.dW, 1, n);
+      trace.dbeta = tensor(layer.db, 1, n);
+    }
+  }
+  if (kernel instanceof BatchNormKernel) {
+    trace.runningMean = tensor(kernel.runningMean, 1, n);
+    trace.runningVar = tensor(kernel.runningVar, 1, n);
+  }
+  if (kernel instanceof DropoutKernel && forward) trace.mask = tensor(kernel.mask, m, n);
+  // What the layer hands down is the point of a normalization's backward (for dense it is just δ·Wᵀ).
+  if (backward && layer.index > 0) trace.gradInput = tensor(layer.gradInput, m, layer.inputSize);
 }
 
 function emptyNorms(weights: number, biases: number): LayerNorms {

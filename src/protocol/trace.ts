@@ -2,7 +2,7 @@
 // diagnostics, histories, model summaries). Plain JSON-compatible data only (flat number[] tensors), because
 // these records cross both the worker port and the webview's postMessage.
 
-import type { ActivationName, LossSpec, OptimizerType, SourceRange } from '../model/types';
+import type { ActivationName, LayerType, LossSpec, OptimizerType, SourceRange } from '../model/types';
 
 // ---------------------------------------------------------------------------------------------
 // Stepping
@@ -111,6 +111,31 @@ export interface LayerTrace {
   /** [1][unit] current biases (all zero, and never updated, for a layer with `bias: false`). */
   biases: Tensor;
   norms: LayerNorms;
+  // Layer types other than dense (absent for dense, so older readers see what they always saw). For batchnorm
+  // and layernorm `weights`/`biases`/`dW`/`db` hold γ, β, dγ, dβ as [1][unit]; dropout has none (0 rows).
+  /** What the layer computes before its activation; absent means dense. */
+  type?: LayerType;
+  /** A residual connection: the earlier layer whose activations were added to z. */
+  add?: string;
+  /** batchnorm: the batch mean per feature [1][unit]; layernorm: each sample's mean [sample][1]. After forward. */
+  mu?: Tensor;
+  /** The biased variance σ² that normalized, shaped like `mu`. After forward. */
+  var?: Tensor;
+  /** [sample][unit] x̂ = (x − μ)/√(σ² + ε). After forward. */
+  xhat?: Tensor;
+  /** batchnorm and layernorm: [1][unit] scale γ and shift β (the same numbers as `weights` and `biases`). */
+  gamma?: Tensor;
+  beta?: Tensor;
+  /** [1][unit] dγ = Σ δ·x̂ and dβ = Σ δ (the same numbers as `dW` and `db`). After backward. */
+  dgamma?: Tensor;
+  dbeta?: Tensor;
+  /** batchnorm: [1][unit] running mean and (unbiased) variance used in evaluation. */
+  runningMean?: Tensor;
+  runningVar?: Tensor;
+  /** dropout: [sample][unit] 1 where the entry was kept, 0 where it was dropped. After forward. */
+  mask?: Tensor;
+  /** Not dense: [sample][input] ∂L/∂(this layer's input), handed to the layer below. After backward, above the first layer. */
+  gradInput?: Tensor;
 }
 
 export type Severity = 'info' | 'warning' | 'error';
@@ -254,6 +279,10 @@ export interface LayerInfo {
   frozen: boolean;
   bias: boolean;
   range?: SourceRange;
+  /** Absent means dense. */
+  type?: LayerType;
+  /** The earlier layer whose activations this one adds (residual connection). */
+  add?: string;
 }
 
 export interface ModelInfo {
