@@ -312,8 +312,9 @@ function check(args: Arguments, model: ModelSpec): number {
   // Each parameter checked costs two forward passes, for W and for b.
   const maxPerLayer = Math.floor(CHECK_TOTAL_WORK / (4 * samples * perSample * model.layers.length));
   if (maxPerLayer < 1) {
+    const at = model.layers[0].range?.start ?? { line: 1, col: 1 };
     process.stderr.write(
-      `backprop: ${args.file}: ${model.layers.length} layers are too many to check by finite differences in seconds (one parameter per layer needs ${(4 * perSample * model.layers.length).toExponential(1)} multiply-adds); check a shallower copy of the model\n`,
+      `${args.file}:${at.line}:${at.col}: layers: ${model.layers.length} layers are too many to check by finite differences in seconds (one parameter per layer needs ${(4 * perSample * model.layers.length).toExponential(1)} multiply-adds); check a shallower copy of the model\n`,
     );
     return EXIT.badInput;
   }
@@ -332,10 +333,18 @@ function check(args: Arguments, model: ModelSpec): number {
     const which = samples === batch ? 'the first batch' : `the first ${samples} samples`;
     process.stdout.write(`Gradient check (central differences) on ${which}, tolerance ${result.tolerance}:\n`);
     for (const layer of result.layers) {
-      const verdict = layer.maxRelativeError <= result.tolerance ? 'ok  ' : 'FAIL';
+      const passed = layer.maxRelativeError <= result.tolerance;
+      // A failure finite differences cannot decide is not a wrong backward pass: say so rather than FAIL.
+      const verdict = (passed ? 'ok' : layer.unreliable ? 'UNRELIABLE' : 'FAIL').padEnd(10);
       process.stdout.write(
         `  ${verdict} ${layer.name.padEnd(16)} max relative error ${layer.maxRelativeError.toExponential(2)} over ${layer.parameters} parameters\n`,
       );
+      if (passed) continue;
+      for (const entry of layer.worst ?? [])
+        process.stdout.write(
+          `       ${entry.parameter}: analytic ${entry.analytic.toPrecision(6)}, numeric ${entry.numeric.toPrecision(6)}, relative error ${entry.relativeError.toExponential(1)}\n`,
+        );
+      if (layer.unreliable) process.stdout.write(`       unreliable: ${layer.unreliable}\n`);
     }
   }
   return result.passed ? EXIT.ok : EXIT.checkFailed;

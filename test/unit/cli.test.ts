@@ -89,3 +89,12 @@ test('output piped into a reader that stops early (| head) ends quietly', () => 
   assert.equal(result.stderr, '');
   assert.equal(result.status, 0);
 });
+
+test('check on the exploding example says which failures finite differences cannot decide, and why', () => {
+  const { code, stdout } = backprop('check', 'examples/exploding.nn.yaml');
+  assert.equal(code, 1);
+  assert.match(stdout, /^ {2}ok {9}l1 /m);
+  assert.match(stdout, /^ {2}UNRELIABLE l3 /m);
+  assert.match(stdout, /^ {7}b\[11\]: analytic -20\.0049, numeric -20\.0029, relative error 1\.0e-4$/m);
+  assert.match(stdout, /unreliable: the loss is 8\.7e\+6, so rounding alone/);
+});
