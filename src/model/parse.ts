@@ -149,7 +149,8 @@ function reportYamlProblems(problems: YAMLError[], text: string, issues: IssueCo
       if (next >= 0) {
         offset = next + 1;
         while (text[offset] === ' ') offset++;
-        message = 'this line is indented deeper than the key above it; line it up with the keys of its mapping';
+        const key = /^([^\s:#][^:\n]*):/.exec(text.slice(offset, offset + 200))?.[1];
+        message = `${key ? `'${key}'` : 'this line'} is indented deeper than the key above it; line it up with the keys of its mapping`;
       }
     }
     const key = `${offset}:${message}`;

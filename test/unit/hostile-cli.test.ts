@@ -160,5 +160,6 @@ test('check on a network too deep to check in seconds says so instead of running
   );
   const { code, stderr } = backprop('check', file);
   assert.equal(code, 2);
-  assert.match(stderr, /1000 layers are too many to check by finite differences in seconds/);
+  assert.equal(stderr.split(': layers: ')[0], `${file}:3:5`);
+  assert.match(stderr, /: layers: 1000 layers are too many to check by finite differences in seconds/);
 });

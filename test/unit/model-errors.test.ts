@@ -134,7 +134,7 @@ const expected: Record<string, string[]> = {
   ],
   'optimizer-block-lr.nn.yaml': ["optimizer-block-lr.nn.yaml:7:7: optimizer.lr: expected a number, got 'fast'"],
   'over-indented.nn.yaml': [
-    'over-indented.nn.yaml:4:6: this line is indented deeper than the key above it; line it up with the keys of its mapping',
+    "over-indented.nn.yaml:4:6: 'activation' is indented deeper than the key above it; line it up with the keys of its mapping",
   ],
 };
 
