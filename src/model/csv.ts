@@ -52,9 +52,17 @@ export function loadCsv(
   }
   let rows: string[][];
   try {
-    rows = parse(read.text, { skip_empty_lines: true, trim: true });
+    // Parsing stops one row past the limit: enough to know the file is over it, without holding it all.
+    rows = parse(read.text, { skip_empty_lines: true, trim: true, to: LIMITS.csvRows + 2 });
   } catch (error) {
     issues.at(PATH_KEY, `${basename(path)}: ${(error as Error).message}`);
+    return undefined;
+  }
+  if (rows.length > LIMITS.csvRows + 1) {
+    issues.at(
+      PATH_KEY,
+      `${basename(path)} has more than ${LIMITS.csvRows.toLocaleString('en-US')} data rows (what loads within 1 GB); use fewer samples`,
+    );
     return undefined;
   }
   return tableToDataset(rows, spec, basename(path), outputSize, issues);

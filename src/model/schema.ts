@@ -19,6 +19,8 @@ export const LIMITS = {
   inputs: 100_000,
   layers: 1_000,
   samples: 1_000_000,
+  /** Data rows of a CSV: per row, its strings and numbers cost far more than a generated sample. */
+  csvRows: 500_000,
   epochs: 10_000_000,
   parameters: 2_000_000,
   /** z, a, δ and ∂L/∂input of one batch through every layer. */

@@ -158,10 +158,10 @@ test('a model file one byte over the cap is refused before it is read, steering 
   );
 });
 
-/** A CSV of `bytes` bytes: a header and rows of three numbers. */
+/** A CSV of `bytes` bytes: a header and rows of three numbers (466,000 of them in 8 MB, under the row limit). */
 function numbersCsv(bytes: number): string {
   const header = 'a,b,y\n';
-  const row = '0.1234,0.5678,1\n';
+  const row = '0.12345,0.56789,1\n';
   const rows = Math.floor((bytes - header.length) / row.length);
   const text = header + row.repeat(rows);
   return text + '0'.repeat(bytes - text.length - 5) + ',1,1\n';
@@ -178,6 +178,25 @@ test('a CSV just under the 8 MB cap trains within the guards; one byte over is r
   assert.deepEqual(errorsOf(join(dir, 'big.nn.yaml')), [
     "big.nn.yaml:5:15: data.csv.path: 'big.csv' is 8,388,609 bytes; a CSV file may be at most 8 MB",
   ]);
+});
+
+test('a CSV of more than 500,000 data rows is refused however small its rows', () => {
+  for (const [rows, expected] of [
+    [LIMITS.csvRows, []],
+    [
+      LIMITS.csvRows + 1,
+      [
+        'rows.nn.yaml:6:15: data.csv.path: rows.csv has more than 500,000 data rows (what loads within 1 GB); use fewer samples',
+      ],
+    ],
+  ] as const) {
+    writeFileSync(join(dir, 'rows.csv'), `a,y\n${'1,1\n'.repeat(rows)}`);
+    writeFileSync(
+      join(dir, 'rows.nn.yaml'),
+      `input: 1\nlayers: [{units: 1}]\nloss: mse\ntraining: {batch: 100}\ndata:\n  csv: {path: rows.csv, targets: [y]}\n`,
+    );
+    assert.deepEqual(errorsOf(join(dir, 'rows.nn.yaml')), expected);
+  }
 });
 
 // --- structures built to be slow ------------------------------------------------------------------
