@@ -143,7 +143,16 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
       const info = model.layers[k];
       const trace = record.layers[k];
       const z = named('z', k);
-      const sum = `${z} = ${inputName(k)}·${named('W', k)}${info.bias ? ` + ${named('b', k)}` : ''}`;
+      const x = inputName(k);
+      const kernel =
+        info.type === 'batchnorm'
+          ? `${z} = γ·x̂ + β, x̂ = (${x} − μ)/√(σ² + ε) with μ, σ² over the batch`
+          : info.type === 'layernorm'
+            ? `${z} = γ·x̂ + β, x̂ = (${x} − μ)/√(σ² + ε) with μ, σ² over each sample's features`
+            : info.type === 'dropout'
+              ? `${z} = ${x} ⊙ mask/(1 − p)`
+              : `${z} = ${x}·${named('W', k)}${info.bias ? ` + ${named('b', k)}` : ''}`;
+      const sum = info.add === undefined ? kernel : `${kernel}, plus ${info.add}'s activations (residual)`;
       const output = k === model.layers.length - 1 ? `ŷ = ${named('a', k)}` : named('a', k);
       const activation = ACTIVATION[info.activation].replace(/z/g, z);
       return `forward · ${info.name}: ${sum}${shown(trace?.z, digits, z)}, then ${output} = ${activation}${shown(trace?.a, digits, named('a', k))}.`;

@@ -15,8 +15,12 @@ const PAST_CONVERGENCE: Record<string, number> = {
   spiral: 2,
   // One step of the slides' example is its whole point; more of lr 0.1 on x = [2, 3] diverges, and says so.
   'worked-example': 1,
+  batchnorm: 5,
+  residual: 2,
 };
 const FAILING = ['vanishing', 'exploding'];
+/** Dropout keeps the training loss up on purpose (it is measured with units dropped): no warnings is the test. */
+const NOISY_BY_DESIGN = ['dropout'];
 
 function trained(name: string, times = 1): TrainingSession {
   const { model, errors } = loadModelFile(`examples/${name}.nn.yaml`);
@@ -37,10 +41,21 @@ test('every example is either healthy or one of the two that teach a failure', (
     .filter((file) => file.endsWith('.nn.yaml'))
     .map((file) => file.replace('.nn.yaml', ''));
   assert.deepEqual(
-    names.filter((name) => !(name in PAST_CONVERGENCE) && !FAILING.includes(name)),
+    names.filter((name) => !(name in PAST_CONVERGENCE) && !FAILING.includes(name) && !NOISY_BY_DESIGN.includes(name)),
     [],
   );
 });
+
+for (const name of NOISY_BY_DESIGN) {
+  test(`${name}, trained 2× its epochs, raises no warning`, () => {
+    const session = trained(name, 2);
+    assert.equal(session.stopped, undefined);
+    assert.deepEqual(
+      session.diagnostics.map((d) => `${d.code} ${d.layerName ?? ''}: ${d.message}`),
+      [],
+    );
+  });
+}
 
 for (const [name, times] of Object.entries(PAST_CONVERGENCE)) {
   test(`${name}, trained ${times}× its epochs, converges and raises no warning`, () => {
