@@ -14,7 +14,11 @@ const CLASS_COLORS: [number, number, number][] = [
 ];
 const SIZE = 220;
 
-export function renderBoundary(host: HTMLElement, boundary: DecisionBoundary | null | undefined): void {
+export function renderBoundary(
+  host: HTMLElement,
+  boundary: DecisionBoundary | null | undefined,
+  inputNames?: readonly string[],
+): void {
   if (!boundary) {
     host.replaceChildren();
     host.hidden = true;
@@ -51,20 +55,24 @@ export function renderBoundary(host: HTMLElement, boundary: DecisionBoundary | n
   }
   const x = (v: number) => ((v - boundary.xMin) / (boundary.xMax - boundary.xMin)) * SIZE;
   const y = (v: number) => SIZE - ((v - boundary.yMin) / (boundary.yMax - boundary.yMin)) * SIZE;
+  // Points carry their class's colour; a ring in the theme's text colour keeps an orange point visible on an
+  // orange region (and a blue one on blue), in light and dark themes alike.
+  const ring = getComputedStyle(document.body).getPropertyValue('--vscode-editor-foreground').trim() || '#808080';
   for (const point of boundary.points) {
     const rgb =
       boundary.classes > 1 ? CLASS_COLORS[point.label % CLASS_COLORS.length] : point.label >= 0.5 ? POSITIVE : NEGATIVE;
     ctx.beginPath();
     ctx.arc(x(point.x), y(point.y), boundary.points.length > 100 ? 3 : 5, 0, 2 * Math.PI);
     ctx.fillStyle = `rgb(${rgb.join(',')})`;
-    ctx.strokeStyle = 'white';
-    ctx.lineWidth = 1;
+    ctx.strokeStyle = ring;
+    ctx.lineWidth = 1.5;
     ctx.fill();
     ctx.stroke();
   }
   const caption = document.createElement('p');
   caption.className = 'caption';
-  caption.textContent = `Output over the input plane, x ∈ [${boundary.xMin.toFixed(2)}, ${boundary.xMax.toFixed(2)}], y ∈ [${boundary.yMin.toFixed(2)}, ${boundary.yMax.toFixed(2)}]`;
+  const [across, up] = [inputNames?.[0] ?? 'x', inputNames?.[1] ?? 'y'];
+  caption.textContent = `Output over the input plane: ${across} across ∈ [${boundary.xMin.toFixed(2)}, ${boundary.xMax.toFixed(2)}], ${up} up ∈ [${boundary.yMin.toFixed(2)}, ${boundary.yMax.toFixed(2)}]`;
   host.replaceChildren(canvas, caption);
 }
 

@@ -3,8 +3,10 @@
 
 import type { ActivationName, LossSpec } from '../src/model/types';
 
+import { formatNumber } from '../src/extension/format';
+
 // One number format for the editor and the panel.
-export { formatNumber } from '../src/extension/format';
+export { formatNumber };
 
 /** TensorFlow Playground's colours: blue for positive, orange for negative. */
 export const POSITIVE: [number, number, number] = [33, 130, 214];
@@ -97,4 +99,88 @@ function derivativeText(activation: ActivationName): string {
     case 'linear':
       return '1';
   }
+}
+
+/** Graph labels are never drawn smaller than this on screen: a narrow panel scrolls the graph sideways instead. */
+export const MIN_LABEL_PX = 10;
+
+/**
+ * On-screen pixels per unit of the graph's layout: fill the width (up to `maxHeight` tall), but never so small that
+ * the smallest label (`smallestFont` layout units) falls below MIN_LABEL_PX.
+ */
+export function graphScale(
+  hostWidth: number,
+  layout: { width: number; height: number },
+  smallestFont: number,
+  maxHeight = 420,
+): number {
+  const fit = Math.min(hostWidth / layout.width, maxHeight / layout.height);
+  const readable = readableScale(smallestFont);
+  return Math.max(Number.isFinite(fit) && fit > 0 ? fit : readable, readable);
+}
+
+/** The smallest scale at which a label of `font` layout units is still MIN_LABEL_PX on screen. */
+export function readableScale(font: number): number {
+  return MIN_LABEL_PX / font;
+}
+
+/** A chart's tick label: short, and on a log axis never "0" for a small positive value (1e-5, not 0). */
+export function tickLabel(value: number): string {
+  if (value === 0) return '0';
+  if (!Number.isFinite(value)) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e4 || magnitude < 1e-3) {
+    const [mantissa, exponent] = value.toExponential(1).split('e');
+    return `${mantissa.replace(/\.0$/, '')}e${exponent.replace('+', '')}`;
+  }
+  return String(Number(value.toPrecision(3)));
+}
+
+/**
+ * Tick labels of a log axis: every split when there are few, only the powers of ten when uPlot offers the 2…9
+ * multiples in between (they would overlap), so no label is blank at the decades.
+ */
+export function logTickLabels(splits: readonly (number | null)[]): string[] {
+  const decade = (v: number | null) =>
+    v !== null && v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+  const crowded = splits.length > 6 && splits.some(decade);
+  // uPlot passes null for a split it leaves unlabelled for want of room.
+  return splits.map((v) => (v === null || (crowded && !decade(v)) ? '' : tickLabel(v)));
+}
+
+export type ChartKind = 'batch' | 'epoch';
+
+/** What a chart says under itself when it has nothing or one point to draw (a line needs two). */
+export function chartNote(
+  points: number,
+  kind: ChartKind,
+  lastValue: number | null | undefined,
+  digits: number,
+): string {
+  const after = kind === 'epoch' ? 'the first epoch' : 'the first batch step';
+  if (points === 0) return `No data yet: the first point comes after ${after}.`;
+  if (points === 1)
+    return `One point so far, after ${after}${lastValue !== null && lastValue !== undefined && Number.isFinite(lastValue) ? `: ${formatNumber(lastValue, digits)}` : ''}; the line starts with the next.`;
+  return '';
+}
+
+/** A weight typed into the panel: a finite number, or why not. */
+export function parseWeight(text: string): { value: number } | { error: string } {
+  const trimmed = text.trim().replace(/^\u2212/, '-');
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(trimmed))
+    return { error: 'Type a number, such as 0.5 or -1.2e-3.' };
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? { value } : { error: 'That number is too large for a weight.' };
+}
+
+/** The name of unit `unit` feeding layer `layer`: an input's name from `input: [a, b]`, else its index. */
+export function sourceName(layer: number, unit: number, inputNames: readonly string[] | undefined): string {
+  return layer === 0 && inputNames?.[unit] !== undefined ? inputNames[unit] : String(unit);
+}
+
+/** A parameter of a gradient check (`W[i][j]`, `b[j]`), with the input's name for the first layer's weights. */
+export function parameterLabel(parameter: string, layer: number, inputNames: readonly string[] | undefined): string {
+  const match = /^W\[(\d+)\]\[(\d+)\]$/.exec(parameter);
+  if (!match || layer !== 0 || !inputNames?.[Number(match[1])]) return parameter;
+  return `${parameter} (${inputNames[Number(match[1])]} → ${match[2]})`;
 }

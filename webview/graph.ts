@@ -4,7 +4,16 @@
 
 import dagre from '@dagrejs/dagre';
 import type { LayerTrace, PanelState } from '../src/protocol';
-import { collapses, divergingColor, formatNumber, MAX_DRAWN_EDGES, maxAbs } from './format';
+import {
+  collapses,
+  divergingColor,
+  formatNumber,
+  graphScale,
+  MAX_DRAWN_EDGES,
+  maxAbs,
+  readableScale,
+  sourceName,
+} from './format';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Unit diameter: full size for small layers, smaller so a 24-unit column still fits the panel's height. */
@@ -13,6 +22,8 @@ function unitSize(sizes: number[]): number {
   return Math.max(10, Math.min(26, 380 / tallest));
 }
 const BLOCK = { width: 56, height: 120 };
+/** The unit counts, activations and input names are this fraction of the column names' size. */
+const SUB_LABEL = 0.85;
 
 export type GraphSelection =
   { kind: 'unit'; layer: number; unit: number } | { kind: 'edge'; layer: number; from: number; to: number };
@@ -22,24 +33,47 @@ interface Layout {
   unit: number;
   width: number;
   height: number;
+  /** Font size of the column names (layout units); the smaller labels are SUB_LABEL of it. */
+  labelSize: number;
   /** Per column (0 = inputs, k+1 = layer k): unit centres, or one block. */
   columns: { x: number; ys: number[]; block: boolean; top: number }[];
 }
 
 let layout: Layout | undefined;
 
-/** Lays the model out once per model shape; dagre ranks the columns left to right. */
-function layoutFor(state: PanelState): Layout {
+/** Font size of the column names for a drawing this tall (layout units). */
+function labelSizeFor(height: number): number {
+  return Math.max(11, Math.min(22, height / 28));
+}
+
+/**
+ * Lays the model out once per model shape and panel width; dagre ranks the columns left to right. Columns close up
+ * in a narrow panel (so the graph fits with its labels at 10 px), down to a gap below which it scrolls instead.
+ */
+function layoutFor(state: PanelState, hostWidth: number): Layout {
   const sizes = [state.model.inputSize, ...state.model.layers.map((l) => l.units)];
-  const key = sizes.join('-');
-  if (layout?.key === key) return layout;
+  const names = collapses(state.model.inputSize) ? [] : (state.model.inputNames ?? []);
   const UNIT = unitSize(sizes);
-  const graph = new dagre.graphlib.Graph();
+  // The height does not depend on the gaps between columns, so the label size is known before dagre runs.
+  const columnHeight = (size: number) => (collapses(size) ? BLOCK.height : size * UNIT + (size - 1) * UNIT * 0.3);
+  const estimatedLabel = labelSizeFor(Math.max(...sizes.map(columnHeight)) + 2 * 24 + 30);
+  const estimatedNameRoom = names.length
+    ? Math.max(...names.map((n) => n.length)) * 0.6 * estimatedLabel * SUB_LABEL + 6
+    : 0;
+  const fixedWidth =
+    2 * 20 + 40 + estimatedNameRoom + sizes.reduce((sum, size) => sum + (collapses(size) ? BLOCK.width : UNIT), 0);
+  // Two pixels spare: the drawing's size is rounded up.
+  const readableWidth = hostWidth > 0 ? (hostWidth - 2) / readableScale(estimatedLabel * SUB_LABEL) : Infinity;
+  const fitting = (readableWidth - fixedWidth) / Math.max(1, sizes.length - 1);
   // Deep nets get tighter columns so the whole network stays readable in a side panel.
+  const ranksep = Math.round(Math.max(40, Math.min(160, 640 / sizes.length, fitting)));
+  const key = `${sizes.join('-')}:${names.join(',')}:${ranksep}`;
+  if (layout?.key === key) return layout;
+  const graph = new dagre.graphlib.Graph();
   graph.setGraph({
     rankdir: 'LR',
     nodesep: UNIT * 0.3,
-    ranksep: Math.max(40, Math.min(160, 640 / sizes.length)),
+    ranksep,
     marginx: 20,
     marginy: 24,
   });
@@ -59,6 +93,10 @@ function layoutFor(state: PanelState): Layout {
   dagre.layout(graph);
   const info = graph.graph();
   const centre = (info.height ?? 200) / 2;
+  const height = (info.height ?? 200) + 30;
+  const labelSize = labelSizeFor(height);
+  // Room on the left for the inputs' names, drawn beside their units (about 0.6 em per character).
+  const nameRoom = names.length ? Math.max(...names.map((n) => n.length)) * 0.6 * labelSize * SUB_LABEL + 6 : 0;
   const columns = sizes.map((size, column) => {
     const block = collapses(size);
     const nodes = Array.from({ length: block ? 1 : size }, (_, unit) => graph.node(id(column, unit)));
@@ -67,19 +105,29 @@ function layoutFor(state: PanelState): Layout {
     const sorted = nodes.map((node) => node.y).sort((a, b) => a - b);
     const extent = sorted[sorted.length - 1] - sorted[0];
     const ys = sorted.map((_, i) => centre + (sorted.length > 1 ? (i / (sorted.length - 1) - 0.5) * extent : 0));
-    return { x: nodes[0].x, ys, block, top: Math.min(...ys) - (block ? BLOCK.height / 2 : UNIT / 2) };
+    return { x: nodes[0].x + nameRoom, ys, block, top: Math.min(...ys) - (block ? BLOCK.height / 2 : UNIT / 2) };
   });
-  layout = { key, unit: UNIT, width: (info.width ?? 400) + 40, height: (info.height ?? 200) + 30, columns };
+  layout = { key, unit: UNIT, width: (info.width ?? 400) + 40 + nameRoom, height, labelSize, columns };
   return layout;
 }
 
-export function renderGraph(host: HTMLElement, state: PanelState, onSelect: (selection: GraphSelection) => void): void {
-  const { width, height, columns, unit: UNIT } = layoutFor(state);
-  // The SVG scales to the panel, so labels scale with the drawing to stay readable.
-  const labelSize = Math.max(11, Math.min(22, height / 28));
+export function renderGraph(
+  host: HTMLElement,
+  state: PanelState,
+  onSelect: (selection: GraphSelection) => void,
+  selected?: GraphSelection,
+): void {
+  const shape = layoutFor(state, host.clientWidth);
+  const { width, height, columns, unit: UNIT, labelSize } = shape;
+  // The drawing fills the panel's width, but never so small that a label falls below 10 px: a narrow panel
+  // scrolls the graph sideways instead.
+  const scale = graphScale(host.clientWidth, shape, labelSize * SUB_LABEL);
   const { record, diagnostics } = state.update;
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  // Rounded up: rounding down would draw a 10 px label at 9.95 px.
+  svg.setAttribute('width', String(Math.ceil(width * scale)));
+  svg.setAttribute('height', String(Math.ceil(height * scale)));
   svg.setAttribute('id', 'network-graph');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', 'Network graph');
@@ -116,12 +164,14 @@ export function renderGraph(host: HTMLElement, state: PanelState, onSelect: (sel
           1,
         );
         edge.classList.add('edge');
+        if (selected?.kind === 'edge' && selected.layer === k && selected.from === i && selected.to === j)
+          edge.classList.add('selected');
         edge.dataset.layer = String(k);
         edge.dataset.from = String(i);
         edge.dataset.to = String(j);
         edge.addEventListener('click', () => onSelect({ kind: 'edge', layer: k, from: i, to: j }));
         const title = document.createElementNS(SVG, 'title');
-        title.textContent = `W[${i}][${j}] = ${formatNumber(w, state.digits)} (${info.name})`;
+        title.textContent = `W[${i}][${j}] = ${formatNumber(w, state.digits)}: ${k === 0 ? `input ${sourceName(0, i, state.model.inputNames)}` : `${state.model.layers[k - 1].name} unit ${i}`} → ${info.name} unit ${j} (click to change it)`;
         edge.append(title);
         edgeLayer.append(edge);
       }
@@ -145,7 +195,7 @@ export function renderGraph(host: HTMLElement, state: PanelState, onSelect: (sel
         ? `${k < 0 ? state.model.inputSize : info!.units}${info?.frozen ? ' 🔒' : ''}`
         : `${info!.units} ${info!.activation}${info!.frozen ? ' 🔒' : ''}`,
       'column-sub',
-      labelSize * 0.85,
+      labelSize * SUB_LABEL,
     );
     group.append(label, sub);
     if (k >= 0 && warned.has(k)) group.append(text(column.x, 8 + 2.2 * labelSize, '⚠', 'warn-badge', labelSize));
@@ -174,6 +224,13 @@ export function renderGraph(host: HTMLElement, state: PanelState, onSelect: (sel
         circle.append(title);
         if (k >= 0) circle.addEventListener('click', () => onSelect({ kind: 'unit', layer: k, unit }));
         group.append(circle);
+        const name = k < 0 ? state.model.inputNames?.[unit] : undefined;
+        if (name !== undefined) {
+          const label = text(column.x - UNIT / 2 - 4, y, name, 'input-label', labelSize * SUB_LABEL);
+          label.setAttribute('text-anchor', 'end');
+          label.setAttribute('dominant-baseline', 'central');
+          group.append(label);
+        }
       });
     }
     unitLayer.append(group);
@@ -277,7 +334,8 @@ function text(x: number, y: number, content: string, className: string, size: nu
   element.setAttribute('y', String(y));
   element.setAttribute('text-anchor', 'middle');
   element.classList.add(className);
-  element.setAttribute('font-size', size.toFixed(1));
+  // Rounded up, never down: the scale keeps the smallest label at 10 px on screen, not 9.95.
+  element.setAttribute('font-size', String(Math.ceil(size * 100) / 100));
   element.textContent = content;
   return element;
 }

@@ -1,12 +1,19 @@
 // The Backprop panel: keeps the PanelState the host sends (and saves it, so the panel survives being hidden
 // or a window reload), and redraws its parts from it.
 
-import type { DecisionBoundary, PanelCommand, PanelState, ToWebviewMessage, TrainingUpdate } from '../src/protocol';
+import {
+  SLOW_MOTION_SPEEDS,
+  type DecisionBoundary,
+  type PanelCommand,
+  type PanelState,
+  type ToWebviewMessage,
+  type TrainingUpdate,
+} from '../src/protocol';
 import { explainStep } from '../src/engine/explain';
 import { applyHistoryDelta } from '../src/engine/historyView';
 import { renderBoundary } from './boundary';
 import { renderCharts } from './charts';
-import { formatNumber, formulaFor } from './format';
+import { formatNumber, formulaFor, parseWeight, sourceName } from './format';
 import { renderGraph, type GraphSelection } from './graph';
 import './style.css';
 import { renderTables } from './tables';
@@ -19,11 +26,12 @@ app.innerHTML = `
   <header class="top">
     <div class="title"><span class="codicon codicon-graph"></span> <span id="model-name">Backprop</span> <span id="live-badge"></span></div>
     <div id="toolbar" class="toolbar"></div>
+    <label class="speed" title="Train runs at full speed, or in slow motion so a class can watch the boundary form">Train speed <select id="speed"></select></label>
     <div class="status"><span id="position"></span><span id="loss"></span></div>
     <div id="explain" class="explain" aria-live="polite"></div>
   </header>
   <main class="layout">
-    <section class="panel graph-panel"><h2>Network</h2><div id="graph"></div><div id="selection" class="selection"></div></section>
+    <section class="panel graph-panel"><h2>Network</h2><div id="graph"></div><div id="selection" class="selection"><div id="selection-lines"></div><div id="weight-editor"></div></div></section>
     <section class="panel side-panel"><h2>Warnings</h2><div id="warnings"></div><div id="grad-check-host"></div><div id="boundary-host"><h2>Decision boundary</h2><div id="boundary"></div></div></section>
     <section class="panel tables-panel"><h2>Layer</h2><div id="layer-tabs" class="tabs"></div><div id="tables"></div></section>
     <section class="panel charts-panel"><h2>Training curves</h2><div id="charts" class="charts"></div></section>
@@ -39,8 +47,25 @@ let lastSaved = 0;
 let pinned = false;
 /** An update arrived that the host waits to hear has been drawn. */
 let awaitingDraw = false;
+/** Slow motion going, at this many epochs a second (the host says when it starts and stops). */
+let playing: number | null = null;
+/** The weight editor's last answer from the host, shown under its input. */
+let weightMessage: { text: string; ok: boolean } | undefined;
+/** Which edge the weight editor is built for (rebuilt only when that changes, so typing is never interrupted). */
+let editorFor = '';
 
-renderToolbar($('toolbar'), (command: PanelCommand) => vscode.postMessage({ type: 'command', command }));
+const speed = $('speed') as HTMLSelectElement;
+speed.append(
+  new Option('full speed', '0'),
+  ...[...SLOW_MOTION_SPEEDS]
+    .reverse()
+    .map((rate) => new Option(`slow: ${rate} epoch${rate === 1 ? '' : 's'}/s`, String(rate))),
+);
+renderToolbar($('toolbar'), (command: PanelCommand) => {
+  const rate = Number(speed.value);
+  if (command === 'train' && rate > 0 && state?.live) vscode.postMessage({ type: 'play', epochsPerSecond: rate });
+  else vscode.postMessage({ type: 'command', command });
+});
 if (state) {
   // A restored panel shows its last state until the host says whether the session is still alive.
   state = { ...state, live: false };
@@ -48,6 +73,11 @@ if (state) {
 }
 window.addEventListener('message', (event: MessageEvent) => receive(event.data));
 window.addEventListener('resize', () => schedule());
+// A theme change restyles the CSS at once, but the charts and the decision boundary paint canvases with the colours
+// they read: redraw them (VS Code changes the body's class and the root's custom properties).
+const redrawOnTheme = new MutationObserver(() => schedule());
+redrawOnTheme.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+redrawOnTheme.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 vscode.postMessage({ type: 'ready' });
 
 function receive(message: ToWebviewMessage): void {
@@ -93,6 +123,14 @@ function receive(message: ToWebviewMessage): void {
     case 'error':
       $('loss').textContent = `Error: ${String(message.message)}`;
       return;
+    case 'weightEdited':
+      weightMessage = { text: String(message.message), ok: !!message.ok };
+      schedule();
+      return;
+    case 'playing':
+      playing = typeof message.epochsPerSecond === 'number' ? message.epochsPerSecond : null;
+      schedule();
+      return;
     default:
       return;
   }
@@ -126,9 +164,11 @@ function render(): void {
   const current = state;
   $('model-name').textContent = current.model.name;
   $('live-badge').textContent = current.live
-    ? current.update.running
-      ? 'running…'
-      : ''
+    ? playing !== null
+      ? `slow motion: ${playing} epoch${playing === 1 ? '' : 's'}/s`
+      : current.update.running
+        ? 'running…'
+        : ''
     : 'session ended: press Train to start again';
   $('position').textContent = describePosition(current);
   const record = current.update.record;
@@ -141,17 +181,22 @@ function render(): void {
   document.body.dataset.step = String(cursor.step);
   // What is drawn, for tests and the latency bench: changes with every micro-step.
   document.body.dataset.position = `${cursor.step}:${cursor.phase}:${cursor.layer}`;
-  updateToolbar($('toolbar'), current);
-  renderGraph($('graph'), current, (picked) => {
-    selection = picked;
-    pick(picked.layer);
-  });
+  updateToolbar($('toolbar'), current, playing !== null);
+  renderGraph(
+    $('graph'),
+    current,
+    (picked) => {
+      selection = picked;
+      pick(picked.layer);
+    },
+    selection,
+  );
   renderSelection();
   renderLayerTabs();
   renderTables($('tables'), current, current.model.l2 > 0);
   renderWarnings($('warnings'), current.update.diagnostics, select);
-  renderGradCheck($('grad-check-host'), current.gradCheck);
-  renderBoundary($('boundary'), current.boundary);
+  renderGradCheck($('grad-check-host'), current.gradCheck, current.model.inputNames);
+  renderBoundary($('boundary'), current.boundary, current.model.inputNames);
   $('boundary-host').hidden = !current.boundary;
   renderCharts($('charts'), current);
 }
@@ -199,11 +244,12 @@ function followButton(): HTMLElement {
   return follow;
 }
 
-/** The numbers behind a clicked unit or edge. */
+/** The numbers behind a clicked unit or edge, and for an edge an input to change its weight. */
 function renderSelection(): void {
-  const host = $('selection');
+  const host = $('selection-lines');
   if (!selection || !state) {
-    host.textContent = 'Click a unit or an edge to see its numbers.';
+    host.textContent = 'Click a unit or an edge to see its numbers; click an edge to change its weight.';
+    renderWeightEditor();
     return;
   }
   const trace = state.update.record.layers[selection.layer];
@@ -222,7 +268,7 @@ function renderSelection(): void {
     const at = (t?: { data?: number[]; cols: number }) =>
       t?.data ? formatNumber(t.data[i * t.cols + j], digits) : '—';
     lines.push(
-      `${info.name}: edge ${i} → ${j}`,
+      `${info.name}: edge ${sourceName(selection.layer, i, state.model.inputNames)} → ${j}`,
       `w = ${at(trace.weights)}`,
       `dW = ${at(trace.dW)}   (${formulaFor('dW', i, j, context)})`,
       `ΔW = ${at(trace.deltaW)}`,
@@ -246,6 +292,62 @@ function renderSelection(): void {
     );
   }
   host.replaceChildren(...lines.map((line) => Object.assign(document.createElement('div'), { textContent: line })));
+  renderWeightEditor();
+}
+
+/** Playground's what-if: type a new weight for the clicked edge; the engine takes it (step back stays exact). */
+function renderWeightEditor(): void {
+  const host = $('weight-editor');
+  if (!state || selection?.kind !== 'edge') {
+    host.replaceChildren();
+    editorFor = '';
+    return;
+  }
+  const edge = selection;
+  const key = `${state.model.file}:${edge.layer}:${edge.from}:${edge.to}`;
+  const weights = state.update.record.layers[edge.layer]?.weights;
+  const current = weights?.data?.[edge.from * weights.cols + edge.to];
+  if (editorFor !== key) {
+    editorFor = key;
+    weightMessage = undefined;
+    const form = document.createElement('form');
+    form.className = 'weight-form';
+    const label = document.createElement('label');
+    label.htmlFor = 'weight-input';
+    label.textContent = `set W[${sourceName(edge.layer, edge.from, state.model.inputNames)}][${edge.to}] to`;
+    const input = document.createElement('input');
+    input.id = 'weight-input';
+    input.type = 'text';
+    input.inputMode = 'decimal';
+    input.spellcheck = false;
+    input.size = 10;
+    const apply = document.createElement('button');
+    apply.type = 'submit';
+    apply.textContent = 'Apply';
+    const message = document.createElement('div');
+    message.id = 'weight-message';
+    message.setAttribute('aria-live', 'polite');
+    form.append(label, input, apply, message);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const parsed = parseWeight(input.value);
+      if ('error' in parsed) {
+        weightMessage = { text: parsed.error, ok: false };
+        renderWeightEditor();
+        return;
+      }
+      weightMessage = { text: 'Applying…', ok: true };
+      vscode.postMessage({ type: 'setWeight', layer: edge.layer, from: edge.from, to: edge.to, value: parsed.value });
+      renderWeightEditor();
+    });
+    host.replaceChildren(form);
+  }
+  const input = host.querySelector<HTMLInputElement>('#weight-input')!;
+  // Never overwrite what the user is typing; otherwise show the weight as it is now.
+  if (document.activeElement !== input && current !== undefined && current !== null) input.value = String(current);
+  const message = host.querySelector<HTMLElement>('#weight-message')!;
+  message.textContent = weightMessage?.text ?? '';
+  message.classList.toggle('refused', weightMessage?.ok === false);
 }
 
 function isPanelState(value: unknown): value is PanelState {

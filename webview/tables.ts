@@ -110,8 +110,18 @@ function htmlTable(
   const table = document.createElement('table');
   table.id = id;
   table.className = 'heatmap';
+  // The first layer's weights have one row per input: name them as the model file does (`input: [a, b]`).
+  const inputNames = state.model.inputNames;
+  const named = context.layer === 0 && (name === 'W' || name === 'dW' || name === 'ΔW') && !!inputNames;
   for (let i = 0; i < tensor.rows; i++) {
     const row = table.insertRow();
+    if (named) {
+      const label = document.createElement('th');
+      label.className = 'row-label';
+      label.scope = 'row';
+      label.textContent = inputNames[i] ?? String(i);
+      row.append(label);
+    }
     for (let j = 0; j < tensor.cols; j++) {
       const value = data[i * tensor.cols + j];
       const cell = row.insertCell();

@@ -1,6 +1,7 @@
 // The engine's diagnostics as a list a student can act on: what, where, since when, and what to try.
 
 import type { GradientCheckResult, TrainingDiagnostic } from '../src/protocol';
+import { formatNumber, parameterLabel } from './format';
 
 const ICONS: Record<TrainingDiagnostic['severity'], string> = { error: 'error', warning: 'warning', info: 'info' };
 
@@ -37,31 +38,62 @@ export function renderWarnings(
   host.replaceChildren(list);
 }
 
-export function renderGradCheck(host: HTMLElement, result: GradientCheckResult | undefined): void {
+/**
+ * Per layer: pass or fail, and the parameters whose analytic and numeric gradients differ most, so a failure shows
+ * its numbers; when finite differences cannot be trusted on a layer, why, in words.
+ */
+export function renderGradCheck(
+  host: HTMLElement,
+  result: GradientCheckResult | undefined,
+  inputNames?: readonly string[],
+): void {
   if (!result) {
     host.replaceChildren();
     return;
   }
-  const table = document.createElement('table');
-  table.id = 'grad-check';
-  table.className = 'plain';
-  table.innerHTML = '<tr><th>layer</th><th>max relative error</th><th>parameters</th><th></th></tr>';
-  for (const layer of result.layers) {
-    const row = table.insertRow();
-    const ok = layer.maxRelativeError <= result.tolerance;
-    for (const text of [
-      layer.name,
-      layer.maxRelativeError.toExponential(2),
-      String(layer.parameters),
-      ok ? '✓' : '✗ above ' + result.tolerance,
-    ]) {
-      row.insertCell().textContent = text;
-    }
-    row.className = ok ? 'pass' : 'fail';
-  }
   const title = document.createElement('h3');
   title.textContent = `Gradient check: ${result.passed ? 'passed' : 'FAILED'}`;
-  host.replaceChildren(title, table);
+  const about = document.createElement('p');
+  about.className = 'caption';
+  about.textContent = `Backprop's gradient (analytic) against central differences (numeric${result.epsilon ? `, ε = ${result.epsilon}` : ''}); a layer passes when every relative error is at most ${result.tolerance}.`;
+  const table = document.createElement('table');
+  table.id = 'grad-check';
+  table.className = 'plain grad-check';
+  const head = table.createTHead().insertRow();
+  for (const text of ['parameter', 'analytic', 'numeric', 'relative error'])
+    head.append(Object.assign(document.createElement('th'), { textContent: text }));
+  const body = table.createTBody();
+  for (const layer of result.layers) {
+    const ok = layer.maxRelativeError <= result.tolerance;
+    const heading = body.insertRow();
+    heading.className = `layer ${ok ? 'pass' : 'fail'}`;
+    heading.dataset.layer = String(layer.layer);
+    const cell = heading.insertCell();
+    cell.colSpan = 4;
+    cell.textContent = `${ok ? '✓' : '✗'} ${layer.name}: max relative error ${layer.maxRelativeError.toExponential(2)} over ${layer.parameters} parameters${ok ? '' : ` (above ${result.tolerance})`}`;
+    for (const entry of layer.worst ?? []) {
+      const row = body.insertRow();
+      row.className = `worst ${entry.relativeError <= result.tolerance ? 'pass' : 'fail'}`;
+      for (const text of [
+        parameterLabel(entry.parameter, layer.layer, inputNames),
+        formatNumber(entry.analytic, 6),
+        formatNumber(entry.numeric, 6),
+        entry.relativeError.toExponential(2),
+      ])
+        row.insertCell().textContent = text;
+    }
+    if (layer.unreliable) {
+      const row = body.insertRow();
+      row.className = 'unreliable';
+      const reason = row.insertCell();
+      reason.colSpan = 4;
+      reason.textContent = `Unreliable here, finite differences cannot settle it: ${layer.unreliable}.`;
+    }
+  }
+  const scroller = document.createElement('div');
+  scroller.className = 'scroll-x';
+  scroller.append(table);
+  host.replaceChildren(title, about, scroller);
 }
 
 function severityRank(d: TrainingDiagnostic): number {

@@ -18,11 +18,22 @@ import { UpdatePump } from './updatePump';
 
 export const PANEL_VIEW_TYPE = 'backprop.panel';
 
+/** A slow-motion run: `cancelled` ends it after the epoch in flight; `wake` cuts short its wait for the next. */
+interface SlowMotion {
+  cancelled: boolean;
+  wake?: () => void;
+  /** Settles when the run has ended. */
+  done: Promise<void>;
+}
+
 export class BackpropPanel implements vscode.Disposable {
   private static current: BackpropPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pump: UpdatePump<TrainingUpdate>;
   private ready = false;
+  /** The slow-motion run going, if any (cancelled by any other command, a reset or a new session). */
+  private slowMotion: SlowMotion | undefined;
+  private disposed = false;
   /** The last message the webview rendered, for tests and for reveal. */
   lastPosted: ToWebviewMessage | undefined;
 
@@ -83,15 +94,29 @@ export class BackpropPanel implements vscode.Disposable {
           this.ready = true;
           this.sendState();
         } else if (message.type === 'rendered') this.pump.acknowledge();
-        else if (message.type === 'command') runCommand(message.command);
-        else if (message.type === 'selectLayer') this.sessions.session?.selectLayer(message.layer);
+        else if (message.type === 'command') {
+          // Any button of the panel (Pause included) takes over from slow motion, once its epoch in flight has
+          // landed (Train asked during it would find the session busy and do nothing).
+          const playing = this.slowMotion;
+          this.stopSlowMotion();
+          if (playing) void playing.done.then(() => runCommand(message.command));
+          else runCommand(message.command);
+        } else if (message.type === 'selectLayer') this.sessions.session?.selectLayer(message.layer);
+        else if (message.type === 'setWeight')
+          void this.setWeight(message.layer, message.from, message.to, message.value);
+        else if (message.type === 'play') void this.playSlowly(message.epochsPerSecond);
       }),
       sessions.onDidUpdate(({ event }) => {
         // After a reset the panel starts afresh (no stale gradient check, no old points).
-        if (event.reason === 'reset') this.sendState();
-        else this.pump.push(event.update, event.immediate);
+        if (event.reason === 'reset') {
+          this.stopSlowMotion();
+          this.sendState();
+        } else this.pump.push(event.update, event.immediate);
       }),
-      sessions.onDidChangeSession(() => this.sendState()),
+      sessions.onDidChangeSession(() => {
+        this.stopSlowMotion();
+        this.sendState();
+      }),
       sessions.onDidChangeBoundary((boundary) => this.post({ type: 'boundary', boundary })),
       sessions.onDidGradientCheck((result) => this.post({ type: 'gradCheck', result })),
     );
@@ -106,12 +131,76 @@ export class BackpropPanel implements vscode.Disposable {
     this.post({ type: 'state', state: panelState(session) });
   }
 
+  /** A what-if edit from the graph: W[from][to] of `layer` becomes `value` in the engine (step back stays exact). */
+  private async setWeight(layer: number, from: number, to: number, value: number): Promise<void> {
+    const session = this.sessions.session;
+    const info = session?.model.layers[layer];
+    if (!session || !info || from >= info.inputSize || to >= info.units) {
+      this.post({ type: 'weightEdited', ok: false, message: 'There is no such weight in the current session.' });
+      return;
+    }
+    try {
+      await session.client.setParameter({ layer, tensor: 'W', index: from * info.units + to, value });
+      this.post({ type: 'weightEdited', ok: true, message: `${info.name}: W[${from}][${to}] is now ${value}.` });
+    } catch (error) {
+      // A run going refuses the edit: say so in the panel rather than in a notification.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.post({ type: 'weightEdited', ok: false, message: `Not changed: ${reason}` });
+    }
+  }
+
+  /**
+   * Slow motion: one epoch at a time (several per tick above 10 a second), each shown as a step's result, so a
+   * class can watch the loss fall and the decision boundary form. A full-speed run is over before anyone sees it.
+   */
+  private async playSlowly(epochsPerSecond: number): Promise<void> {
+    const previous = this.slowMotion;
+    this.stopSlowMotion();
+    await previous?.done;
+    let ended!: () => void;
+    const run: SlowMotion = { cancelled: false, done: new Promise<void>((resolve) => (ended = resolve)) };
+    this.slowMotion = run;
+    this.post({ type: 'playing', epochsPerSecond });
+    const ticksPerSecond = Math.min(epochsPerSecond, 10);
+    const epochsPerTick = Math.round(epochsPerSecond / ticksPerSecond);
+    try {
+      while (!run.cancelled) {
+        const session = this.sessions.session;
+        // A run started elsewhere (Train in the editor) or an ended session takes over.
+        if (!session?.alive || session.state === 'running' || session.latest.record.cursor.finished) break;
+        const started = Date.now();
+        const stopped = await session.client.step('epoch', epochsPerTick);
+        if (stopped.reason !== 'step' || run.cancelled) break;
+        const wait = Math.max(0, 1000 / ticksPerSecond - (Date.now() - started));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          run.wake = () => (clearTimeout(timer), resolve());
+        });
+      }
+    } catch (error) {
+      if (!run.cancelled) this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    } finally {
+      // Said once the last epoch asked for has landed, so nothing moves after the panel shows it stopped.
+      if (this.slowMotion === run) this.slowMotion = undefined;
+      if (!this.slowMotion && !this.disposed) this.post({ type: 'playing', epochsPerSecond: null });
+      ended();
+    }
+  }
+
+  private stopSlowMotion(): void {
+    if (!this.slowMotion) return;
+    this.slowMotion.cancelled = true;
+    this.slowMotion.wake?.();
+  }
+
   post(message: ToWebviewMessage): void {
     this.lastPosted = message;
     void this.panel.webview.postMessage(message);
   }
 
   dispose(): void {
+    this.disposed = true;
+    this.stopSlowMotion();
     if (BackpropPanel.current === this) BackpropPanel.current = undefined;
     this.pump.dispose();
     for (const disposable of this.disposables) disposable.dispose();

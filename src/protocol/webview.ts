@@ -39,14 +39,25 @@ export type ToWebviewMessage =
   | { type: 'boundary'; boundary: DecisionBoundary | null }
   | { type: 'gradCheck'; result: GradientCheckResult }
   | { type: 'select'; layer: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** The answer to a `setWeight`: applied, or why not (a run is going, the index is out of range). */
+  | { type: 'weightEdited'; ok: boolean; message: string }
+  /** Slow motion is running at this many epochs per second, or has stopped (null). */
+  | { type: 'playing'; epochsPerSecond: number | null };
 
 export type FromWebviewMessage =
   | { type: 'ready' }
   /** The panel has drawn the last update (the host paces updates by it). */
   | { type: 'rendered' }
   | { type: 'command'; command: PanelCommand }
-  | { type: 'selectLayer'; layer: number };
+  | { type: 'selectLayer'; layer: number }
+  /** A what-if edit of the weight from unit `from` of the previous layer (or input) to unit `to` of `layer`. */
+  | { type: 'setWeight'; layer: number; from: number; to: number; value: number }
+  /** Train in slow motion, `epochsPerSecond` epochs a second, so a class can watch the boundary form. */
+  | { type: 'play'; epochsPerSecond: number };
+
+/** The slow-motion speeds the panel offers, in epochs per second. */
+export const SLOW_MOTION_SPEEDS: readonly number[] = [1, 3, 10, 30, 100];
 
 export const PANEL_COMMANDS: readonly PanelCommand[] = [
   'train',
@@ -76,10 +87,24 @@ export function parseFromWebview(value: unknown): FromWebviewMessage | undefined
         ? { type: 'command', command: message.command as PanelCommand }
         : undefined;
     case 'selectLayer':
-      return Number.isInteger(message.layer) && (message.layer as number) >= 0
-        ? { type: 'selectLayer', layer: message.layer as number }
+      return isIndex(message.layer) ? { type: 'selectLayer', layer: message.layer } : undefined;
+    case 'setWeight':
+      return isIndex(message.layer) &&
+        isIndex(message.from) &&
+        isIndex(message.to) &&
+        typeof message.value === 'number' &&
+        Number.isFinite(message.value)
+        ? { type: 'setWeight', layer: message.layer, from: message.from, to: message.to, value: message.value }
+        : undefined;
+    case 'play':
+      return SLOW_MOTION_SPEEDS.includes(message.epochsPerSecond as number)
+        ? { type: 'play', epochsPerSecond: message.epochsPerSecond as number }
         : undefined;
     default:
       return undefined;
   }
+}
+
+function isIndex(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
 }
