@@ -17,6 +17,20 @@ export const LAYER_TENSORS = {
   /** The update actually applied, ΔW (after the optimizer, clipping and L2). */
   dW_applied: (layer: LayerTrace) => layer.deltaW,
   db_applied: (layer: LayerTrace) => layer.deltaB,
+  // Batch and layer norm: the statistics, the normalised input, the learnable scale and shift and their gradients.
+  mu: (layer: LayerTrace) => layer.mu,
+  var: (layer: LayerTrace) => layer.var,
+  xhat: (layer: LayerTrace) => layer.xhat,
+  gamma: (layer: LayerTrace) => layer.gamma,
+  beta: (layer: LayerTrace) => layer.beta,
+  dgamma: (layer: LayerTrace) => layer.dgamma,
+  dbeta: (layer: LayerTrace) => layer.dbeta,
+  running_mean: (layer: LayerTrace) => layer.runningMean,
+  running_var: (layer: LayerTrace) => layer.runningVar,
+  /** Dropout's mask of this batch (0, or 1/(1 − rate) for a kept unit). */
+  mask: (layer: LayerTrace) => layer.mask,
+  /** ∂L/∂(the layer's input). */
+  grad_input: (layer: LayerTrace) => layer.gradInput,
 } satisfies Record<string, (layer: LayerTrace) => Tensor | undefined>;
 
 export type LayerTensorName = keyof typeof LAYER_TENSORS;

@@ -5,18 +5,35 @@
 import type { Tensor, TensorSummary } from '../protocol';
 import type { BackpropRuntime, Frame } from './backpropRuntime';
 
-/** A layer tensor as the Variables view names it, and its field in a LayerTrace. */
+/**
+ * A layer tensor as the Variables view names it, and its field in a LayerTrace. `only` ones belong to some layer
+ * types (batch and layer norm, dropout) and are listed only where the layer has them.
+ */
 export const TENSOR_FIELDS = [
   { name: 'W', field: 'weights', scope: 'Parameters', evaluate: 'W' },
   { name: 'b', field: 'biases', scope: 'Parameters', evaluate: 'b' },
+  { name: 'γ', field: 'gamma', scope: 'Parameters', evaluate: 'gamma', only: true },
+  { name: 'β', field: 'beta', scope: 'Parameters', evaluate: 'beta', only: true },
+  { name: 'running mean', field: 'runningMean', scope: 'Parameters', evaluate: 'running_mean', only: true },
+  { name: 'running var', field: 'runningVar', scope: 'Parameters', evaluate: 'running_var', only: true },
   { name: 'z', field: 'z', scope: 'Forward', evaluate: 'z' },
+  { name: 'μ', field: 'mu', scope: 'Forward', evaluate: 'mu', only: true },
+  { name: 'σ²', field: 'var', scope: 'Forward', evaluate: 'var', only: true },
+  { name: 'x̂', field: 'xhat', scope: 'Forward', evaluate: 'xhat', only: true },
+  { name: 'mask', field: 'mask', scope: 'Forward', evaluate: 'mask', only: true },
   { name: 'a', field: 'a', scope: 'Forward', evaluate: 'a' },
   { name: 'δ', field: 'delta', scope: 'Backward', evaluate: 'delta' },
   { name: 'dW', field: 'dW', scope: 'Backward', evaluate: 'dW' },
   { name: 'db', field: 'db', scope: 'Backward', evaluate: 'db' },
+  { name: 'dγ', field: 'dgamma', scope: 'Backward', evaluate: 'dgamma', only: true },
+  { name: 'dβ', field: 'dbeta', scope: 'Backward', evaluate: 'dbeta', only: true },
+  { name: '∂L/∂input', field: 'gradInput', scope: 'Backward', evaluate: 'grad_input', only: true },
   { name: 'ΔW', field: 'deltaW', scope: 'Update', evaluate: 'dW_applied' },
   { name: 'Δb', field: 'deltaB', scope: 'Update', evaluate: 'db_applied' },
 ] as const;
+
+/** Whether a layer shows an entry at all (a dense layer has no μ; a norm layer has its γ only once computed). */
+const shown = (entry: (typeof TENSOR_FIELDS)[number], present: boolean) => present || !('only' in entry);
 
 type TensorField = (typeof TENSOR_FIELDS)[number]['field'];
 
@@ -155,6 +172,7 @@ export class VariablesModel {
       for (const entry of TENSOR_FIELDS) {
         if (entry.scope !== scope) continue;
         const tensor = layer?.[entry.field];
+        if (!shown(entry, !!tensor)) continue;
         if (tensor)
           infos.push(
             tensorVariable(
@@ -182,7 +200,7 @@ export class VariablesModel {
           value: `${layer.inputSize}→${layer.units} ${layer.activation} · ‖W‖ ${formatNumber(layer.norms.weights)}${Number.isNaN(layer.norms.dW) ? '' : ` · ‖dW‖ ${formatNumber(layer.norms.dW)}`}`,
           type: 'layer',
           container: { kind: 'layer', layer: layer.index },
-          namedVariables: TENSOR_FIELDS.length,
+          namedVariables: TENSOR_FIELDS.filter((entry) => shown(entry, !!layer[entry.field])).length,
         }));
       case 'Loss':
         return [
@@ -256,6 +274,7 @@ export class VariablesModel {
     const name = record?.name ?? String(layer);
     return TENSOR_FIELDS.flatMap((entry) => {
       const tensor = record?.[entry.field];
+      if (!shown(entry, !!tensor)) return [];
       if (!tensor) return [{ name: entry.name, value: notYet(entry.scope), type: 'tensor' }];
       const evaluateName = `${name}.${entry.evaluate}`;
       return [tensorVariable(entry.name, tensor, { kind: 'layer', layer, field: entry.field }, evaluateName)];
