@@ -2,6 +2,7 @@
 // need no UI, and returns something worth asserting on: the latest update, a result, a path.
 
 import * as vscode from 'vscode';
+import { LIMITS } from '../model/schema';
 import type { PanelCommand, StepGranularity, TrainingUpdate } from '../protocol';
 import { settings } from './config';
 import { exportTrace, type ExportOptions } from './exportTrace';
@@ -97,11 +98,17 @@ export class Commands {
 
   private async runEpochs(count?: number, uri?: vscode.Uri): Promise<TrainingUpdate | undefined> {
     let epochs = count;
+    if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1 && epochs <= LIMITS.epochs))
+      throw new Error(`Run N Epochs takes a whole number from 1 to ${LIMITS.epochs.toLocaleString('en')}`);
     if (epochs === undefined) {
       const answer = await vscode.window.showInputBox({
         title: 'Run how many epochs?',
         value: '10',
-        validateInput: (text) => (/^\d+$/.test(text.trim()) && Number(text) >= 1 ? undefined : 'a whole number ≥ 1'),
+        // The same limit as `training.epochs` in a file and `--epochs` on the command line.
+        validateInput: (text) =>
+          /^\d+$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= LIMITS.epochs
+            ? undefined
+            : `a whole number from 1 to ${LIMITS.epochs.toLocaleString('en')}`,
       });
       if (answer === undefined) return undefined;
       epochs = Number(answer);
