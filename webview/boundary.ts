@@ -72,7 +72,7 @@ export function renderBoundary(
   const caption = document.createElement('p');
   caption.className = 'caption';
   const [across, up] = [inputNames?.[0] ?? 'x', inputNames?.[1] ?? 'y'];
-  caption.textContent = `Output over the input plane: ${across} across ∈ [${boundary.xMin.toFixed(2)}, ${boundary.xMax.toFixed(2)}], ${up} up ∈ [${boundary.yMin.toFixed(2)}, ${boundary.yMax.toFixed(2)}]`;
+  caption.textContent = `Output over the input plane: ${across} ∈ [${boundary.xMin.toFixed(2)}, ${boundary.xMax.toFixed(2)}] across, ${up} ∈ [${boundary.yMin.toFixed(2)}, ${boundary.yMax.toFixed(2)}] up`;
   host.replaceChildren(canvas, caption);
 }
 

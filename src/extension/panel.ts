@@ -141,7 +141,13 @@ export class BackpropPanel implements vscode.Disposable {
     }
     try {
       await session.client.setParameter({ layer, tensor: 'W', index: from * info.units + to, value });
-      this.post({ type: 'weightEdited', ok: true, message: `${info.name}: W[${from}][${to}] is now ${value}.` });
+      // Named as the panel names it: the first layer's rows are the inputs of `input: [a, b]`.
+      const row = (layer === 0 ? session.model.inputNames?.[from] : undefined) ?? String(from);
+      this.post({
+        type: 'weightEdited',
+        ok: true,
+        message: `${info.name}: W[${row}][${to}] is now ${value}; training goes on from it.`,
+      });
     } catch (error) {
       // A run going refuses the edit: say so in the panel rather than in a notification.
       const reason = error instanceof Error ? error.message : String(error);

@@ -287,7 +287,15 @@ try {
       (e) => e.textContent,
     );
     assert(/1\.25/.test(title), `edge title ${title}`);
-    // Step back stays exact: the edit itself is undone by one step back.
+    await waitFor(
+      frame,
+      () => /is now/.test(document.getElementById('weight-message').textContent),
+      undefined,
+      'the edit confirmed',
+    );
+    const applied = await frame.$eval('#weight-message', (e) => e.textContent);
+    assert(/W\[b\]\[2\] is now 1\.25/.test(applied), `after the edit: ${applied}`);
+    // A typo is caught in the panel, before anything reaches the engine.
     await frame.fill('#weight-input', 'abc');
     await frame.press('#weight-input', 'Enter');
     const message = await frame.$eval('#weight-message', (e) => e.textContent);
