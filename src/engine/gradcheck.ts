@@ -72,7 +72,7 @@ export function gradientCheck(model: ModelSpec, options: GradientCheckOptions = 
         if (error > tolerance && Math.abs(analytic[p][i] - numeric) > NOISE_MARGIN * noise) unexplained++;
         checked++;
         if (worst.length < WORST || error > worst[worst.length - 1].relativeError) {
-          const parameter = p === 0 ? `W[${Math.floor(i / layer.units)}][${i % layer.units}]` : `b[${i}]`;
+          const parameter = p === 0 ? `W[${Math.floor(i / layer.weightCols)}][${i % layer.weightCols}]` : `b[${i}]`;
           worst.push({ parameter, analytic: analytic[p][i], numeric, relativeError: error });
           worst.sort((x, y) => y.relativeError - x.relativeError);
           worst.length = Math.min(worst.length, WORST);

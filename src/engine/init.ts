@@ -15,6 +15,19 @@ export function initialWeights(layer: LayerSpec, inputSize: number, random: Rand
   return W;
 }
 
+/** A convolution's kernels as F rows of C·kh·kw (PyTorch's weight.view(F, −1)); fan-out counts F·kh·kw as PyTorch. */
+export function initialKernels(layer: LayerSpec, fanIn: number, fanOut: number, random: Random): Float64Array {
+  const filters = layer.filters ?? 1;
+  const K = new Float64Array(filters * fanIn);
+  if (layer.weights) {
+    layer.weights.forEach((row, f) => K.set(row, f * fanIn));
+    return K;
+  }
+  const draw = sampler(layer.init, fanIn, fanOut, random);
+  for (let k = 0; k < K.length; k++) K[k] = draw();
+  return K;
+}
+
 export function initialBiases(layer: LayerSpec): Float64Array {
   const b = new Float64Array(layer.units);
   if (layer.bias && layer.biases) b.set(layer.biases);

@@ -349,7 +349,7 @@ export class TrainingSession {
   parameters(): { name: string; weights: number[][]; biases: number[] }[] {
     return this.network.layers.map((layer) => ({
       name: layer.name,
-      weights: toRows(layer.W, layer.weightRows, layer.units),
+      weights: toRows(layer.W, layer.weightRows, layer.weightCols),
       biases: Array.from(layer.b),
     }));
   }

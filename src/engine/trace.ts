@@ -115,8 +115,9 @@ export function layerTrace(network: Network, layer: Layer, level: TraceLevel, pr
   const n = layer.units;
   const { forward, backward, update } = layer.computed;
   const rows = layer.weightRows;
-  const weights = tensor(layer.W, rows, n, full);
-  const biases = tensor(layer.b, layer.b.length > 0 ? 1 : 0, n, full);
+  const cols = layer.weightCols;
+  const weights = tensor(layer.W, rows, cols, full);
+  const biases = tensor(layer.b, layer.b.length > 0 ? 1 : 0, layer.biasCols, full);
   const trace: LayerTrace = {
     index: layer.index,
     name: layer.name,
@@ -137,8 +138,8 @@ export function layerTrace(network: Network, layer: Layer, level: TraceLevel, pr
   }
   if (backward) {
     trace.delta = tensor(layer.delta, m, n, full);
-    trace.dW = tensor(layer.dW, rows, n, full);
-    trace.db = tensor(layer.db, layer.db.length > 0 ? 1 : 0, n, full);
+    trace.dW = tensor(layer.dW, rows, cols, full);
+    trace.db = tensor(layer.db, layer.db.length > 0 ? 1 : 0, layer.biasCols, full);
     trace.norms.delta = trace.delta.summary.norm;
     trace.norms.dW = trace.dW.summary.norm;
     trace.norms.db = trace.db.summary.norm;
@@ -147,8 +148,8 @@ export function layerTrace(network: Network, layer: Layer, level: TraceLevel, pr
     typeTrace(trace, network, layer, (values, rows, cols) => tensor(values, rows, cols, full));
   else if (layer.addFrom >= 0) trace.add = network.layers[layer.addFrom].name;
   if (update) {
-    trace.deltaW = tensor(layer.stepW, rows, n, full);
-    trace.deltaB = tensor(layer.stepB, layer.stepB.length > 0 ? 1 : 0, n, full);
+    trace.deltaW = tensor(layer.stepW, rows, cols, full);
+    trace.deltaB = tensor(layer.stepB, layer.stepB.length > 0 ? 1 : 0, layer.biasCols, full);
     trace.norms.deltaW = trace.deltaW.summary.norm;
     trace.norms.updateRatio = weights.summary.norm > 0 ? trace.norms.deltaW / weights.summary.norm : 0;
   }

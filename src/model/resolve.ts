@@ -6,9 +6,18 @@ import { loadCsv } from './csv';
 import { generateDataset, generatedOutputs, splitValidation, type GenerateSpec } from './datasets';
 import type { IssueCollector } from './issues';
 import { LIMITS, type LayerFile, type ModelFile, type PartialModelFile } from './schema';
+import {
+  IMAGE_LAYER_TYPES,
+  resolveImageLayer,
+  scratchPerSample,
+  shapeSize,
+  shapeText,
+  type ImageLayer,
+} from './shapes';
 import type {
   Dataset,
   DiagnosticThresholds,
+  ImageShape,
   InitSpec,
   LayerSpec,
   LayerType,
@@ -58,9 +67,16 @@ export function resolveModel(
   options: ResolveOptions,
   issues: IssueCollector,
 ): ModelSpec | undefined {
+  const inputShape = typeof file.input === 'object' && !Array.isArray(file.input) ? file.input.shape : undefined;
   const inputSize =
-    file.input === undefined ? undefined : typeof file.input === 'number' ? file.input : file.input.length;
-  const layers = file.layers ? resolveLayers(file.layers, inputSize, layerRanges, issues) : undefined;
+    file.input === undefined
+      ? undefined
+      : typeof file.input === 'number'
+        ? file.input
+        : inputShape
+          ? shapeSize(inputShape)
+          : (file.input as string[]).length;
+  const layers = file.layers ? resolveLayers(file.layers, inputSize, layerRanges, issues, inputShape) : undefined;
   const loss = file.loss ? resolveLoss(file.loss) : undefined;
   if (loss && layers) checkLossMatchesOutput(loss, layers, issues);
   const data = file.data
@@ -85,11 +101,12 @@ export function resolveModel(
   }
   checkBatchMemory(Math.min(batch, train.inputs.length), inputSize, layers, file.training?.batch !== undefined, issues);
   if (issues.hasErrors) return undefined;
-  const names = typeof file.input === 'number' ? data.inputNames : file.input;
+  const names = Array.isArray(file.input) ? file.input : data.inputNames;
   return {
     name: file.name ?? baseName(path),
     seed,
     inputSize,
+    ...(inputShape ? { inputShape } : {}),
     ...(names ? { inputNames: names } : {}),
     layers,
     loss,
@@ -117,9 +134,13 @@ function resolveLayers(
   inputSize: number | undefined,
   ranges: (SourceRange | undefined)[],
   issues: IssueCollector,
+  inputShape?: ImageShape,
 ): LayerSpec[] {
   const seen = new Map<string, number>();
   let fanIn = inputSize;
+  // The image the next layer reads, while the layers so far keep one (undefined once flattened).
+  let shape = inputShape;
+  const shapes: (ImageShape | undefined)[] = [];
   let parameters = 0;
   const widths: (number | undefined)[] = [];
   const resolved = layers.map((layer, index): LayerSpec => {
@@ -127,14 +148,38 @@ function resolveLayers(
     const name = layer.name ?? `layer${index + 1}`;
     const type = layer.type ?? 'dense';
     checkTypeKeys(layer, type, fanIn, at, issues);
-    // Only a dense layer chooses its width; norms and dropout keep their input's.
-    const units = type === 'dense' ? (layer.units ?? 1) : (fanIn ?? layer.units ?? 1);
+    const below = index === 0 ? 'input' : (layers[index - 1].name ?? `layer${index}`);
+    const image: ImageLayer | undefined = IMAGE_LAYER_TYPES.includes(type)
+      ? resolveImageLayer(layer, type, shape, fanIn, below, at, issues)
+      : undefined;
+    if (type === 'batchnorm' && shape)
+      issues.at(
+        at('type'),
+        `batchnorm after an image (${shapeText(shape)}) would need per-channel statistics (BatchNorm2d), which are not supported; put a flatten layer before it to normalize each value as a feature`,
+      );
+    // Only a dense layer chooses its width; norms and dropout keep their input's; image layers compute theirs.
+    const units = image
+      ? image.units
+      : type === 'dense'
+        ? (layer.units ?? 1)
+        : IMAGE_LAYER_TYPES.includes(type)
+          ? 1
+          : (fanIn ?? layer.units ?? 1);
+    // Dropout and layer norm act value by value (layer norm over all of c·h·w), so the image goes through them.
+    const outShape = image ? image.shape : type === 'dropout' || type === 'layernorm' ? shape : undefined;
+    shapes.push(outShape);
     widths.push(type === 'dense' || fanIn !== undefined ? units : undefined);
     // Keras' Dense and PyTorch's Linear are linear unless told otherwise.
     const activation = layer.activation ?? 'linear';
     if (seen.has(name))
       issues.at(at('name'), `'${name}' is already the name of layers[${seen.get(name)}]; layer names must be unique`);
     if (layer.add !== undefined) checkResidual(layer.add, index, units, layers, seen, widths, at, issues);
+    const addShape = layer.add === undefined ? undefined : shapes[seen.get(layer.add) ?? -1];
+    if (addShape && outShape && shapeText(addShape) !== shapeText(outShape) && shapeSize(addShape) === units)
+      issues.at(
+        at('add'),
+        `'${layer.add}' outputs ${shapeText(addShape)} images but this layer outputs ${shapeText(outShape)}; a residual connection adds activations of the same shape`,
+      );
     seen.set(name, index);
     if (activation === 'softmax' && index !== layers.length - 1) {
       issues.at(at('activation'), 'softmax is only allowed on the last (output) layer');
@@ -144,7 +189,7 @@ function resolveLayers(
         at(type === 'dense' ? 'units' : 'activation'),
         'a softmax layer needs at least 2 units (one per class)',
       );
-    if (layer.weights) {
+    if (layer.weights && type !== 'conv2d') {
       if (fanIn !== undefined && layer.weights.length !== fanIn) {
         issues.at(at('weights'), `expected ${fanIn} rows (one per input of the layer), got ${layer.weights.length}`);
       }
@@ -154,14 +199,29 @@ function resolveLayers(
       });
     }
     // Norm layers always have β (PyTorch's affine=True); dropout has nothing to learn.
-    const bias = type === 'dense' ? (layer.bias ?? true) : type !== 'dropout';
+    const bias =
+      type === 'dense' || type === 'conv2d'
+        ? (layer.bias ?? true)
+        : type !== 'dropout' && !IMAGE_LAYER_TYPES.includes(type);
+    const biasCount = type === 'conv2d' ? (layer.filters ?? 1) : units;
     if (layer.biases) {
       if (!bias) issues.at(at('biases'), 'given for a layer with `bias: false`');
-      else if (layer.biases.length !== units)
-        issues.at(at('biases'), `expected ${units} numbers (one per unit), got ${layer.biases.length}`);
+      else if (layer.biases.length !== biasCount)
+        issues.at(
+          at('biases'),
+          `expected ${biasCount} numbers (one per ${type === 'conv2d' ? 'filter' : 'unit'}), got ${layer.biases.length}`,
+        );
     }
-    parameters += type === 'dense' ? (fanIn ?? 0) * units + (bias ? units : 0) : type === 'dropout' ? 0 : 2 * units;
-    fanIn = units;
+    parameters += image
+      ? image.parameters
+      : type === 'dense'
+        ? (fanIn ?? 0) * units + (bias ? units : 0)
+        : type === 'dropout' || IMAGE_LAYER_TYPES.includes(type)
+          ? 0
+          : 2 * units;
+    // An image layer that did not fit leaves the layers above it unknown: checking them would only echo the error.
+    fanIn = IMAGE_LAYER_TYPES.includes(type) && !image && type !== 'flatten' ? undefined : units;
+    shape = outShape;
     const reluFamily = activation === 'relu' || activation === 'leaky_relu' || activation === 'elu';
     return {
       ...(type !== 'dense' ? { type } : {}),
@@ -169,6 +229,8 @@ function resolveLayers(
       ...(type === 'batchnorm' || type === 'layernorm' ? { epsilon: layer.epsilon ?? 1e-5 } : {}),
       ...(type === 'dropout' ? { rate: layer.rate ?? 0.5 } : {}),
       ...(layer.add !== undefined ? { add: layer.add } : {}),
+      ...(image?.fields ?? {}),
+      ...(outShape && !image ? { inputShape: outShape, shape: outShape } : {}),
       name,
       units,
       activation,
@@ -202,16 +264,27 @@ function checkTypeKeys(
     ['momentum', ['batchnorm'], 'batchnorm'],
     ['epsilon', ['batchnorm', 'layernorm'], 'batchnorm and layernorm'],
     ['rate', ['dropout'], 'dropout'],
-    ['weights', ['dense'], 'dense'],
-    ['biases', ['dense'], 'dense'],
-    ['init', ['dense'], 'dense'],
-    ['bias', ['dense'], 'dense'],
+    ['weights', ['dense', 'conv2d'], 'dense and conv2d'],
+    ['biases', ['dense', 'conv2d'], 'dense and conv2d'],
+    ['init', ['dense', 'conv2d'], 'dense and conv2d'],
+    ['bias', ['dense', 'conv2d'], 'dense and conv2d'],
+    ['filters', ['conv2d'], 'conv2d'],
+    ['kernel', ['conv2d'], 'conv2d'],
+    ['padding', ['conv2d'], 'conv2d'],
+    ['stride', ['conv2d', 'maxpool2d'], 'conv2d and maxpool2d'],
+    ['size', ['maxpool2d'], 'maxpool2d'],
   ];
   for (const [key, types, owner] of owners) {
     if (layer[key] !== undefined && !types.includes(type))
       issues.at(at(key), `is only for ${owner} layers, not ${type}`, { onKey: true });
   }
-  if (type !== 'dense' && layer.units !== undefined && fanIn !== undefined && layer.units !== fanIn)
+  if (
+    type !== 'dense' &&
+    !IMAGE_LAYER_TYPES.includes(type) &&
+    layer.units !== undefined &&
+    fanIn !== undefined &&
+    layer.units !== fanIn
+  )
     issues.at(at('units'), `a ${type} layer keeps its input's width, ${fanIn}; leave units out (or write ${fanIn})`);
 }
 
@@ -263,7 +336,7 @@ function checkBatchMemory(
   let perSample = inputSize;
   let fanIn = inputSize;
   for (const layer of layers) {
-    perSample += 3 * layer.units + fanIn;
+    perSample += 3 * layer.units + fanIn + scratchPerSample(layer);
     fanIn = layer.units;
   }
   if (batch * perSample <= LIMITS.batchNumbers) return;

@@ -7,7 +7,7 @@ export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', '
 export const LOSSES = ['mse', 'mae', 'huber', 'cross_entropy', 'binary_cross_entropy'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
 export const DATASETS = ['xor', 'circle', 'spiral', 'gaussian', 'moons'] as const;
-export const LAYER_TYPES = ['dense', 'batchnorm', 'layernorm', 'dropout'] as const;
+export const LAYER_TYPES = ['dense', 'batchnorm', 'layernorm', 'dropout', 'conv2d', 'maxpool2d', 'flatten'] as const;
 
 /**
  * Limits that keep a typo from allocating gigabytes before anything is checked. `parameters`, `batchNumbers`
@@ -32,6 +32,7 @@ export const LIMITS = {
 const positive = z.number().positive();
 const fraction = z.number().min(0).max(1);
 const row = z.array(z.number());
+const side = z.number().int().min(1).max(LIMITS.inputs);
 
 const activation = z
   .enum(ACTIVATIONS)
@@ -56,7 +57,7 @@ const layer = z
       .enum(LAYER_TYPES)
       .optional()
       .describe(
-        'dense (default): z = a_prev·W + b. batchnorm: z = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) over the batch (running statistics in evaluation). layernorm: the same over each sample’s features. dropout: z = x ⊙ mask/(1 − rate) in training, x in evaluation. The last three keep their input’s width (no `units`).',
+        'dense (default): z = a_prev·W + b. batchnorm: z = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) over the batch (running statistics in evaluation). layernorm: the same over each sample’s features. dropout: z = x ⊙ mask/(1 − rate) in training, x in evaluation. The last three keep their input’s width (no `units`). conv2d: each of `filters` kernels slides over the image, z = Σ K ⋆ x + b per output channel. maxpool2d: the largest value of each `size`×`size` window. flatten: the image as one row (c, then row, then column). A dense layer after an image layer flattens it the same way.',
       ),
     name: z
       .string()
@@ -106,13 +107,41 @@ const layer = z
       .describe(
         'Residual connection: the name of an earlier layer with as many units; its activations are added to this layer’s z before the activation, z = … + a_skip.',
       ),
+    filters: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.units)
+      .optional()
+      .describe('conv2d: number of kernels, i.e. output channels (feature maps). Required for conv2d.'),
+    kernel: z
+      .union([side, z.tuple([side, side])])
+      .optional()
+      .describe('conv2d: kernel size, n for n×n or [height, width]. Required for conv2d.'),
+    stride: side
+      .optional()
+      .describe('conv2d (default 1) and maxpool2d (default `size`): step between windows, along rows and columns.'),
+    padding: z
+      .union([z.number().int().min(0).max(LIMITS.inputs), z.literal('same')])
+      .optional()
+      .describe(
+        'conv2d: zeros added on every side of the image (default 0), or `same` (stride 1, odd kernel) to keep height and width.',
+      ),
+    size: side.optional().describe('maxpool2d: window size, size×size. Required for maxpool2d.'),
   })
   .superRefine((layer, context) => {
     // Only a dense layer chooses its width; the others keep their input's.
     if ((layer.type ?? 'dense') === 'dense' && layer.units === undefined)
       context.addIssue({ code: 'invalid_type', expected: 'number', path: ['units'], input: undefined });
+    for (const key of layer.type === 'conv2d' ? (['filters', 'kernel'] as const) : [])
+      if (layer[key] === undefined)
+        context.addIssue({ code: 'invalid_type', expected: 'number', path: [key], input: undefined });
+    if (layer.type === 'maxpool2d' && layer.size === undefined)
+      context.addIssue({ code: 'invalid_type', expected: 'number', path: ['size'], input: undefined });
   })
-  .describe('A layer: dense (z = a_prev·W + b), batchnorm, layernorm or dropout; then a = f(z).');
+  .describe(
+    'A layer: dense (z = a_prev·W + b), batchnorm, layernorm, dropout, conv2d, maxpool2d or flatten; then a = f(z).',
+  );
 
 const lossType = z.enum(LOSSES);
 const loss = z
@@ -238,8 +267,18 @@ export const modelFileSchema = z
       .optional()
       .describe('Seed for initial weights, shuffling and generated data (default 0).'),
     input: z
-      .union([z.number().int().min(1).max(LIMITS.inputs), z.array(z.string().min(1)).min(1)])
-      .describe('Number of input features, or a list of their names.'),
+      .union([
+        z.number().int().min(1).max(LIMITS.inputs),
+        z.array(z.string().min(1)).min(1),
+        z.strictObject({
+          shape: z
+            .tuple([side, side, side])
+            .describe(
+              'Images as [channels, height, width]; each data row holds channels·height·width numbers, channel by channel, row by row.',
+            ),
+        }),
+      ])
+      .describe('Number of input features, a list of their names, or {shape: [channels, height, width]} for images.'),
     layers: z
       .array(layer)
       .min(1)

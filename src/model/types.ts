@@ -3,8 +3,11 @@
 
 export type ActivationName = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'elu' | 'softmax';
 
-/** What a layer computes before its activation: z = x·W + b, a normalization, or dropout. */
-export type LayerType = 'dense' | 'batchnorm' | 'layernorm' | 'dropout';
+/** What a layer computes before its activation: z = x·W + b, a normalization, dropout, or an image layer. */
+export type LayerType = 'dense' | 'batchnorm' | 'layernorm' | 'dropout' | 'conv2d' | 'maxpool2d' | 'flatten';
+
+/** An image as [channels, height, width]; its values are flattened in that order (PyTorch's NCHW per sample). */
+export type ImageShape = [channels: number, height: number, width: number];
 
 export type InitSpec =
   | { kind: 'he' }
@@ -77,6 +80,18 @@ export interface LayerSpec {
   rate?: number;
   /** A residual connection: the name of an earlier layer of the same width whose activations are added to z. */
   add?: string;
+  /** conv2d: number of kernels (output channels). */
+  filters?: number;
+  /** conv2d: kernel [height, width]; maxpool2d: window [size, size]. */
+  kernel?: [number, number];
+  /** conv2d and maxpool2d: step between windows, the same along height and width. */
+  stride?: number;
+  /** conv2d: zeros added on each side, [rows, columns] (`same` resolves to ((kh − 1)/2, (kw − 1)/2)). */
+  padding?: [number, number];
+  /** conv2d, maxpool2d and flatten: the image shape the layer reads; `units` is the product of `shape`. */
+  inputShape?: ImageShape;
+  /** conv2d and maxpool2d (and dropout or layernorm after them): the image shape the layer outputs. */
+  shape?: ImageShape;
   /** Where the layer is written in the model file (the `- name: ...` item), for CodeLens and diagnostics. */
   range?: SourceRange;
 }
@@ -117,6 +132,8 @@ export interface ModelSpec {
   name: string;
   seed: number;
   inputSize: number;
+  /** `input: {shape: [c, h, w]}`: the inputs are images, each row flattened channel by channel, row by row. */
+  inputShape?: ImageShape;
   inputNames?: string[];
   layers: LayerSpec[];
   loss: LossSpec;

@@ -58,12 +58,12 @@ const expected: Record<string, string[]> = {
   ],
   'layer-type-keys.nn.yaml': [
     'layer-type-keys.nn.yaml:6:5: layers[0].rate: is only for dropout layers, not dense',
-    'layer-type-keys.nn.yaml:10:5: layers[1].init: is only for dense layers, not batchnorm',
+    'layer-type-keys.nn.yaml:10:5: layers[1].init: is only for dense and conv2d layers, not batchnorm',
     "layer-type-keys.nn.yaml:9:12: layers[1].units: a batchnorm layer keeps its input's width, 4; leave units out (or write 4)",
     'layer-type-keys.nn.yaml:13:5: layers[2].epsilon: is only for batchnorm and layernorm layers, not dropout',
   ],
   'layer-type-value.nn.yaml': [
-    "layer-type-value.nn.yaml:4:12: layers[1].type: 'batchnrom' is not one of: dense, batchnorm, layernorm, dropout",
+    "layer-type-value.nn.yaml:4:12: layers[1].type: 'batchnrom' is not one of: dense, batchnorm, layernorm, dropout, conv2d, maxpool2d, flatten",
     'layer-type-value.nn.yaml:5:27: layers[2].rate: must be < 1, got 1',
     'layer-type-value.nn.yaml:6:33: layers[3].momentum: must be ≤ 1, got 2',
   ],
@@ -135,6 +135,35 @@ const expected: Record<string, string[]> = {
   'optimizer-block-lr.nn.yaml': ["optimizer-block-lr.nn.yaml:7:7: optimizer.lr: expected a number, got 'fast'"],
   'over-indented.nn.yaml': [
     "over-indented.nn.yaml:4:6: 'activation' is indented deeper than the key above it; line it up with the keys of its mapping",
+  ],
+  // Image models: shapes through conv2d, maxpool2d and flatten.
+  'conv-kernel-too-big.nn.yaml': [
+    "conv-kernel-too-big.nn.yaml:3:50: layers[0].kernel: 5 is larger than the input's 4 columns",
+  ],
+  'conv-needs-image.nn.yaml': [
+    'conv-needs-image.nn.yaml:3:22: layers[0].type: conv2d needs images: write input: {shape: [channels, height, width]} (input is 64 plain features)',
+  ],
+  'conv-same.nn.yaml': [
+    'conv-same.nn.yaml:3:62: layers[0].padding: same needs stride 1 (as in PyTorch); give the padding as a number',
+    'conv-same.nn.yaml:3:62: layers[0].padding: same needs an odd kernel, so that it pads both sides equally',
+  ],
+  'conv-stride.nn.yaml': [
+    'conv-stride.nn.yaml:3:73: layers[0].stride: stride 2 does not step evenly over the rows: (4 + 2·1 − 3)/2 + 1 = 2.50 is not a whole number',
+  ],
+  'conv-weights.nn.yaml': [
+    'conv-weights.nn.yaml:3:92: layers[0].weights[1]: expected 9 numbers (channels × kernel rows × kernel columns, 1×3×3), got 2',
+    'conv-weights.nn.yaml:3:109: layers[0].biases: expected 2 numbers (one per filter), got 1',
+  ],
+  'pool-size.nn.yaml': [
+    "pool-size.nn.yaml:3:75: layers[0].units: a conv2d layer's width follows from its input and settings; leave units out",
+    'pool-size.nn.yaml:4:39: layers[1].size: stride 3 does not step evenly over the rows: (4 − 3)/3 + 1 = 1.33 is not a whole number',
+    'pool-size.nn.yaml:5:53: layers[2].filters: is only for conv2d layers, not maxpool2d',
+  ],
+  'image-add.nn.yaml': [
+    "image-add.nn.yaml:5:59: layers[2].add: 'c1' outputs 4×8×8 images but this layer outputs 16×4×4; a residual connection adds activations of the same shape",
+    'image-add.nn.yaml:6:22: layers[3].type: batchnorm after an image (16×4×4) would need per-channel statistics (BatchNorm2d), which are not supported; put a flatten layer before it to normalize each value as a feature',
+    "image-add.nn.yaml:8:22: layers[5].type: conv2d needs an image, but 'flat' outputs 256 plain values (a dense or flatten layer ends the image)",
+    'image-add.nn.yaml:9:48: layers[6].kernel: is only for conv2d layers, not dense',
   ],
 };
 

@@ -95,6 +95,16 @@ export class Layer {
   }
 
   /** Has parameters that the optimizer moves. */
+  /** Columns of W as a matrix: units for dense and the norms, channels·kh·kw for a convolution (a row per filter). */
+  get weightCols(): number {
+    return this.weightRows > 0 ? this.W.length / this.weightRows : this.units;
+  }
+
+  /** Columns of b: units, or one per filter for a convolution. */
+  get biasCols(): number {
+    return this.b.length > 0 ? this.b.length : this.units;
+  }
+
   get trainable(): boolean {
     return !this.frozen && this.W.length + this.b.length > 0;
   }

@@ -1,0 +1,73 @@
+// 2-D max pooling (PyTorch's MaxPool2d without padding), a size×size window every `stride` values, per channel:
+//   z[c][y][x] = max over the window of x[c][y·s + u][x·s + v]
+//   backward:  ∂L/∂x at the window's largest value = δ[c][y][x] (summed where windows overlap), 0 elsewhere
+// The cache is the argmax: for each output value, where in its sample's input the maximum was. A tie goes to
+// the first largest value in reading order (row by row), as PyTorch's CPU kernel does; NaN wins, as there.
+
+import type { ForwardMode, Layer, LayerKernel } from './layer';
+
+export interface PoolGeometry {
+  channels: number;
+  height: number;
+  width: number;
+  size: number;
+  stride: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+export class MaxPool2dKernel implements LayerKernel {
+  readonly type = 'maxpool2d';
+  /** The cache: [sample][channel][row][column] of the output → index c·H·W + y·W + x in the sample's input. */
+  readonly argmax: Int32Array;
+
+  constructor(
+    readonly geometry: PoolGeometry,
+    batchCapacity: number,
+  ) {
+    this.argmax = new Int32Array(batchCapacity * geometry.channels * geometry.outHeight * geometry.outWidth);
+  }
+
+  forward(layer: Layer, x: Float64Array, m: number, z: Float64Array, mode: ForwardMode): void {
+    const g = this.geometry;
+    const inputSize = layer.inputSize;
+    let out = 0;
+    for (let i = 0; i < m; i++) {
+      const image = i * inputSize;
+      for (let c = 0; c < g.channels; c++) {
+        const plane = c * g.height * g.width;
+        for (let oy = 0; oy < g.outHeight; oy++) {
+          for (let ox = 0; ox < g.outWidth; ox++) {
+            let best = plane + oy * g.stride * g.width + ox * g.stride;
+            let largest = x[image + best];
+            for (let u = 0; u < g.size; u++) {
+              for (let v = 0; v < g.size; v++) {
+                const at = plane + (oy * g.stride + u) * g.width + ox * g.stride + v;
+                const value = x[image + at];
+                if (value > largest || (Number.isNaN(value) && !Number.isNaN(largest))) {
+                  largest = value;
+                  best = at;
+                }
+              }
+            }
+            z[out] = largest;
+            if (mode.training) this.argmax[out] = best;
+            out++;
+          }
+        }
+      }
+    }
+  }
+
+  backward(layer: Layer, _x: Float64Array, m: number, inputGradient: boolean): void {
+    if (!inputGradient) return;
+    const { gradInput, delta, units, inputSize } = layer;
+    gradInput.fill(0, 0, m * inputSize);
+    for (let i = 0; i < m; i++)
+      for (let o = 0; o < units; o++) gradInput[i * inputSize + this.argmax[i * units + o]] += delta[i * units + o];
+  }
+
+  state(): Float64Array[] {
+    return [];
+  }
+}

@@ -1,0 +1,250 @@
+// conv2d, maxpool2d and flatten: image shapes through the model file, each kernel's backward against central
+// differences (dK, db and ∂L/∂input, with stride, padding, `same`, several channels), pooling's ties routed
+// to the first maximum as PyTorch does, the engine's gradient check through a small CNN, and step back exact.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { gradientCheck, Random, TrainingSession } from '../../src/engine';
+import { createLayer, type ForwardMode, type Layer } from '../../src/engine/layers';
+import { parseModelText } from '../../src/model';
+import type { LayerSpec, ModelSpec } from '../../src/model/types';
+
+const TOLERANCE = 1e-7;
+
+function model(yaml: string): ModelSpec {
+  const parsed = parseModelText(yaml, 'conv.nn.yaml');
+  assert.ok(parsed.model, parsed.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
+  return parsed.model;
+}
+
+const relative = (a: number, n: number) => Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), 1e-3);
+
+/** A one-layer image model's resolved spec, so the kernel gets the shapes the model file would give it. */
+function imageLayer(shape: [number, number, number], layer: string): LayerSpec {
+  const size = shape[0] * shape[1] * shape[2];
+  const spec = model(
+    `input: {shape: [${shape.join(', ')}]}\nlayers:\n  - {name: l, ${layer}}\n  - {name: out, units: 2, activation: softmax}\nloss: cross_entropy\ndata: {inputs: [[${Array(size).fill(0).join(', ')}]], targets: [[1, 0]]}\n`,
+  );
+  return spec.layers[0];
+}
+
+/** L = Σ G ⊙ z for a fixed random G: compares dK, db and ∂L/∂x with central differences of L. */
+function checkKernel(spec: LayerSpec, m: number, inputs?: (random: Random) => number): number {
+  const random = new Random(11);
+  const inputSize = spec.inputShape!.reduce((a, b) => a * b);
+  const layer: Layer = createLayer(spec, 1, inputSize, -1, random, m);
+  if (layer.hasBias) for (let i = 0; i < layer.b.length; i++) layer.b[i] = random.uniform(-0.5, 0.5);
+  const x = Float64Array.from({ length: m * inputSize }, () => (inputs ?? ((r) => r.uniform(-2, 2)))(random));
+  const G = Float64Array.from({ length: m * layer.units }, () => random.uniform(-1, 1));
+  const mode: ForwardMode = { training: true, random, keepMasks: false };
+  const z = new Float64Array(m * layer.units);
+  const loss = () => {
+    layer.kernel.forward(layer, x, m, z, mode);
+    let sum = 0;
+    for (let i = 0; i < z.length; i++) sum += G[i] * z[i];
+    return sum;
+  };
+  loss();
+  layer.delta.set(G);
+  layer.kernel.backward(layer, x, m, true);
+  let worst = 0;
+  const eps = 1e-5;
+  for (const [values, analytic] of [
+    [layer.W, layer.dW.slice()],
+    [layer.b, layer.db.slice()],
+    [x, layer.gradInput.slice(0, x.length)],
+  ] as const) {
+    for (let i = 0; i < values.length; i++) {
+      const original = values[i];
+      values[i] = original + eps;
+      const plus = loss();
+      values[i] = original - eps;
+      const minus = loss();
+      values[i] = original;
+      worst = Math.max(worst, relative(analytic[i], (plus - minus) / (2 * eps)));
+    }
+  }
+  return worst;
+}
+
+test('image shapes: input {shape}, conv2d, maxpool2d and flatten resolve with their output shapes', () => {
+  const spec = model(`input: {shape: [1, 8, 8]}
+layers:
+  - {name: c1, type: conv2d, filters: 4, kernel: 3, padding: same, activation: relu}
+  - {name: p1, type: maxpool2d, size: 2}
+  - {name: c2, type: conv2d, filters: 2, kernel: [2, 4], stride: 2, padding: 1}
+  - {name: f, type: flatten}
+  - {name: out, units: 2, activation: softmax}
+loss: cross_entropy
+data: {inputs: [[${Array(64).fill(0.5).join(', ')}]], targets: [[1, 0]]}
+`);
+  assert.deepEqual(spec.inputShape, [1, 8, 8]);
+  assert.equal(spec.inputSize, 64);
+  const [c1, p1, c2, f] = spec.layers;
+  assert.deepEqual([c1.shape, c1.units, c1.padding, c1.kernel], [[4, 8, 8], 256, [1, 1], [3, 3]]);
+  assert.deepEqual([p1.shape, p1.units, p1.stride], [[4, 4, 4], 64, 2]);
+  // (4 + 2 − 2)/2 + 1 = 3 rows, (4 + 2 − 4)/2 + 1 = 2 columns.
+  assert.deepEqual([c2.shape, c2.units, c2.inputShape], [[2, 3, 2], 12, [4, 4, 4]]);
+  assert.deepEqual([f.units, f.inputShape], [12, [2, 3, 2]]);
+});
+
+test('a dense layer straight after a pooling layer flattens it implicitly', () => {
+  const spec = model(`input: {shape: [2, 4, 4]}
+layers:
+  - {name: p, type: maxpool2d, size: 2}
+  - {name: out, units: 2, activation: softmax}
+loss: cross_entropy
+data: {inputs: [[${Array(32).fill(0.5).join(', ')}]], targets: [[1, 0]]}
+`);
+  assert.equal(spec.layers[0].units, 8);
+  const session = new TrainingSession(spec, { traceLevel: 'off' });
+  session.step('batch');
+  assert.equal(session.parameters()[1].weights.length, 8);
+});
+
+for (const [name, shape, layer, m] of [
+  ['3×3, no padding', [1, 5, 5], 'type: conv2d, filters: 2, kernel: 3', 2],
+  ['stride 2 and padding 1, two channels', [2, 5, 5], 'type: conv2d, filters: 3, kernel: 3, stride: 2, padding: 1', 3],
+  ['padding same', [2, 4, 4], 'type: conv2d, filters: 2, kernel: 3, padding: same', 2],
+  [
+    'a 2×3 kernel, stride 3, padding 2',
+    [1, 7, 8],
+    'type: conv2d, filters: 2, kernel: [2, 3], stride: 3, padding: 2',
+    1,
+  ],
+  ['without bias', [1, 4, 4], 'type: conv2d, filters: 2, kernel: 2, bias: false', 2],
+] as const) {
+  test(`conv2d alone, ${name}: dK, db and ∂L/∂x match central differences`, (t) => {
+    const worst = checkKernel(imageLayer([...shape], layer), m);
+    t.diagnostic(`worst relative error ${worst.toExponential(2)}`);
+    assert.ok(worst < TOLERANCE, `worst relative error ${worst}`);
+  });
+}
+
+for (const [name, layer] of [
+  ['2×2 windows', 'type: maxpool2d, size: 2'],
+  ['overlapping 3×3 windows, stride 1', 'type: maxpool2d, size: 3, stride: 1'],
+] as const) {
+  test(`maxpool2d alone, ${name}: ∂L/∂x matches central differences away from ties`, (t) => {
+    const worst = checkKernel(imageLayer([2, 6, 6], layer), 2);
+    t.diagnostic(`worst relative error ${worst.toExponential(2)}`);
+    assert.ok(worst < TOLERANCE, `worst relative error ${worst}`);
+  });
+}
+
+test('maxpool2d: a tie sends the gradient to the first maximum in reading order, as PyTorch', () => {
+  const spec = imageLayer([1, 4, 4], 'type: maxpool2d, size: 2');
+  const layer = createLayer(spec, 1, 16, -1, new Random(1), 1);
+  // prettier-ignore
+  const x = Float64Array.from([
+    1, 1,   0, 2,
+    0, 0,   2, 0,
+    3, 0,   5, 5,
+    0, 3,   5, 5,
+  ]);
+  const z = new Float64Array(4);
+  layer.kernel.forward(layer, x, 1, z, { training: true, random: new Random(1), keepMasks: false });
+  assert.deepEqual(Array.from(z), [1, 2, 3, 5]);
+  layer.delta.set([10, 20, 30, 40]);
+  layer.kernel.backward(layer, x, 1, true);
+  // prettier-ignore
+  assert.deepEqual(Array.from(layer.gradInput), [
+    10, 0,   0, 20,
+    0, 0,    0, 0,
+    30, 0,   40, 0,
+    0, 0,    0, 0,
+  ]);
+  // One-sided differences agree with that choice: nudging the first of a tie up moves L by its δ, the
+  // second's nudge down leaves L alone.
+});
+
+test('flatten alone: z = x and ∂L/∂x = δ', () => {
+  assert.ok(checkKernel(imageLayer([2, 3, 3], 'type: flatten'), 2) < TOLERANCE);
+});
+
+/** Small deterministic images: a bright bar whose position is the class, plus noise. */
+function images(count: number, side: number, seed: number): { inputs: number[][]; targets: number[][] } {
+  const random = new Random(seed);
+  const inputs: number[][] = [];
+  const targets: number[][] = [];
+  for (let s = 0; s < count; s++) {
+    const label = s % 2;
+    const row = 1 + Math.floor(random.next() * (side - 2));
+    inputs.push(
+      Array.from({ length: side * side }, (_, k) => {
+        const [y, x] = [Math.floor(k / side), k % side];
+        return (label === 0 ? y === row : x === row) ? 1 + 0.1 * random.normal() : 0.1 * random.normal();
+      }),
+    );
+    targets.push(label === 0 ? [1, 0] : [0, 1]);
+  }
+  return { inputs, targets };
+}
+
+function cnn(layers: string, batch: number, extra = ''): ModelSpec {
+  const data = images(6, 6, 5);
+  return model(`input: {shape: [1, 6, 6]}
+seed: 4
+layers:
+${layers}
+  - {name: out, units: 2, activation: softmax}
+loss: cross_entropy
+optimizer: {type: sgd, lr: 0.1}
+training: {batch: ${batch}, epochs: 3}
+${extra}data: {inputs: ${JSON.stringify(data.inputs)}, targets: ${JSON.stringify(data.targets)}}
+`);
+}
+
+const CNN = `  - {name: conv1, type: conv2d, filters: 3, kernel: 3, padding: same, activation: relu}
+  - {name: pool1, type: maxpool2d, size: 2}
+  - {name: flat, type: flatten}`;
+
+for (const [name, layers, batch, extra] of [
+  ['conv → relu → pool → flatten → dense softmax', CNN, 4, ''],
+  [
+    'two convolutions with stride and padding, tanh, L2',
+    `  - {name: conv1, type: conv2d, filters: 2, kernel: 3, stride: 1, padding: 1, activation: tanh}
+  - {name: conv2, type: conv2d, filters: 2, kernel: 2, stride: 2, activation: tanh}`,
+    3,
+    'regularization: {l2: 0.01}\n',
+  ],
+  [
+    'a residual add around a same-padded convolution',
+    `  - {name: conv1, type: conv2d, filters: 2, kernel: 3, padding: same, activation: tanh}
+  - {name: conv2, type: conv2d, filters: 2, kernel: 3, padding: same, activation: tanh, add: conv1}
+  - {name: pool, type: maxpool2d, size: 3}`,
+    2,
+    '',
+  ],
+] as const) {
+  test(`gradient check inside a CNN: ${name}`, (t) => {
+    const spec = cnn(layers, batch, extra);
+    // A few steps first, so the check is not at the initial weights only.
+    const session = new TrainingSession(spec, { traceLevel: 'off' });
+    for (let i = 0; i < 3; i++) session.step('batch');
+    const reached = session.parameters();
+    const trained: ModelSpec = {
+      ...spec,
+      layers: spec.layers.map((l, k) =>
+        l.type === 'conv2d' || (l.type ?? 'dense') === 'dense'
+          ? { ...l, weights: reached[k].weights, biases: l.bias ? reached[k].biases : undefined }
+          : l,
+      ),
+    };
+    const result = gradientCheck(trained, { tolerance: TOLERANCE });
+    for (const layer of result.layers) {
+      t.diagnostic(`${layer.name}: ${layer.maxRelativeError.toExponential(2)} over ${layer.parameters} parameters`);
+      assert.ok(layer.maxRelativeError < TOLERANCE, `${layer.name}: ${layer.maxRelativeError}`);
+    }
+    assert.ok(result.passed);
+  });
+}
+
+test('a CNN steps back micro-step by micro-step to the exact trace it had', () => {
+  const session = new TrainingSession(cnn(CNN, 2), { traceLevel: 'full' });
+  const seen: string[] = [];
+  for (let i = 0; i < 30; i++) seen.push(JSON.stringify(session.step('layer')));
+  for (let i = 28; i >= 0; i--) {
+    assert.ok(session.stepBack());
+    assert.equal(JSON.stringify(session.trace()), seen[i], `after stepping back to micro-step ${i + 1}`);
+  }
+});
