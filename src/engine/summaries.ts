@@ -42,6 +42,7 @@ export function modelInfoOf(model: ModelSpec): ModelInfo {
     name: model.name,
     ...(model.file ? { file: model.file } : {}),
     inputSize: model.inputSize,
+    ...(model.inputShape ? { inputShape: model.inputShape } : {}),
     ...(model.inputNames ? { inputNames: model.inputNames } : {}),
     layers: model.layers.map((layer, index) => {
       const info = {
@@ -55,6 +56,12 @@ export function modelInfoOf(model: ModelSpec): ModelInfo {
         ...(layer.range ? { range: layer.range } : {}),
         ...(layer.type && layer.type !== 'dense' ? { type: layer.type } : {}),
         ...(layer.add !== undefined ? { add: layer.add } : {}),
+        ...(layer.inputShape ? { inputShape: layer.inputShape } : {}),
+        ...(layer.shape ? { shape: layer.shape } : {}),
+        ...(layer.filters !== undefined ? { filters: layer.filters } : {}),
+        ...(layer.kernel ? { kernel: layer.kernel } : {}),
+        ...(layer.stride !== undefined ? { stride: layer.stride } : {}),
+        ...(layer.padding ? { padding: layer.padding } : {}),
       };
       fanIn = layer.units;
       return info;

@@ -2,7 +2,14 @@
 // themselves are copied only at trace level `full`, so stepping a wide layer does not copy megabytes.
 
 import type { LayerNorms, LayerTrace, Tensor, TensorPreview, TensorSummary, TraceLevel } from '../protocol';
-import { BatchNormKernel, DropoutKernel, LayerNormKernel } from './layers';
+import {
+  BatchNormKernel,
+  Conv2dKernel,
+  DropoutKernel,
+  FlattenKernel,
+  LayerNormKernel,
+  MaxPool2dKernel,
+} from './layers';
 import type { Layer, Network } from './network';
 
 export function summarize(values: Float64Array, length: number): TensorSummary {
@@ -188,8 +195,40 @@ function typeTrace(
     trace.runningVar = tensor(kernel.runningVar, 1, n);
   }
   if (kernel instanceof DropoutKernel && forward) trace.mask = tensor(kernel.mask, m, n);
+  imageTrace(trace, layer, m, tensor);
   // What the layer hands down is the point of a normalization's backward (for dense it is just δ·Wᵀ).
   if (backward && layer.index > 0) trace.gradInput = tensor(layer.gradInput, m, layer.inputSize);
+}
+
+/** Convolution kernels, feature maps and dK; pooling's argmax positions; the image shapes around them. */
+function imageTrace(
+  trace: LayerTrace,
+  layer: Layer,
+  m: number,
+  tensor: (values: Float64Array, rows: number, cols: number) => Tensor,
+): void {
+  const { kernel } = layer;
+  const { forward, backward } = layer.computed;
+  if (kernel instanceof Conv2dKernel) {
+    const g = kernel.geometry;
+    trace.inputShape = [g.channels, g.height, g.width];
+    trace.shape = [g.filters, g.outHeight, g.outWidth];
+    trace.kernels = tensor(layer.W, g.filters, kernel.patch);
+    trace.kernelShape = [g.filters, g.channels, g.kernelHeight, g.kernelWidth];
+    trace.stride = g.stride;
+    trace.padding = [g.paddingRows, g.paddingCols];
+    if (forward) trace.featureMaps = tensor(layer.a, m, layer.units);
+    if (backward) trace.dK = tensor(layer.dW, g.filters, kernel.patch);
+  } else if (kernel instanceof MaxPool2dKernel) {
+    const g = kernel.geometry;
+    trace.inputShape = [g.channels, g.height, g.width];
+    trace.shape = [g.channels, g.outHeight, g.outWidth];
+    trace.poolSize = g.size;
+    trace.stride = g.stride;
+    if (forward) trace.argmax = tensor(Float64Array.from(kernel.argmax.subarray(0, m * layer.units)), m, layer.units);
+  } else if (kernel instanceof FlattenKernel && kernel.inputShape) {
+    trace.inputShape = kernel.inputShape;
+  }
 }
 
 function emptyNorms(weights: number, biases: number): LayerNorms {

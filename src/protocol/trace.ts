@@ -136,6 +136,28 @@ export interface LayerTrace {
   mask?: Tensor;
   /** Not dense: [sample][input] ∂L/∂(this layer's input), handed to the layer below. After backward, above the first layer. */
   gradInput?: Tensor;
+  // Image layers (conv2d, maxpool2d, flatten, and dropout or layernorm between them). An image's values are
+  // stored channel by channel, row by row: [sample][c·h·w] reshapes to [sample][c][h][w].
+  /** [channels, height, width] of the image the layer reads. */
+  inputShape?: [number, number, number];
+  /** [channels, height, width] of the image the layer outputs (conv2d: channels = filters); absent for flatten. */
+  shape?: [number, number, number];
+  /** conv2d: the kernels K, [filter][channel·kh·kw] (the same numbers as `weights`), shaped by `kernelShape`. */
+  kernels?: Tensor;
+  /** conv2d: [filters, channels, kernel height, kernel width], as PyTorch's Conv2d.weight. */
+  kernelShape?: [number, number, number, number];
+  /** conv2d: stride and padding [rows, columns] the kernels slid with. */
+  stride?: number;
+  padding?: [number, number];
+  /** conv2d: the feature maps a = f(z), [sample][filter·row·col], each filter's map `shape[1]`×`shape[2]`. After forward. */
+  featureMaps?: Tensor;
+  /** conv2d: dK = ∂L/∂K, [filter][channel·kh·kw] (the same numbers as `dW`). After backward. */
+  dK?: Tensor;
+  /** maxpool2d: [sample][channel·row·col] where each output's maximum was in the sample's input, as an index
+   * c·H·W + y·W + x into `inputShape` (ties go to the first in reading order, as in PyTorch). After forward. */
+  argmax?: Tensor;
+  /** maxpool2d: the window size and stride. */
+  poolSize?: number;
 }
 
 export type Severity = 'info' | 'warning' | 'error';
@@ -283,12 +305,22 @@ export interface LayerInfo {
   type?: LayerType;
   /** The earlier layer whose activations this one adds (residual connection). */
   add?: string;
+  /** Image layers: [channels, height, width] read and output (`units` = the product of `shape`). */
+  inputShape?: [number, number, number];
+  shape?: [number, number, number];
+  /** conv2d: filters, kernel [rows, columns], stride and padding [rows, columns]; maxpool2d: kernel [size, size], stride. */
+  filters?: number;
+  kernel?: [number, number];
+  stride?: number;
+  padding?: [number, number];
 }
 
 export interface ModelInfo {
   name: string;
   file?: string;
   inputSize: number;
+  /** `input: {shape: [c, h, w]}`: the inputs are images. */
+  inputShape?: [number, number, number];
   inputNames?: string[];
   layers: LayerInfo[];
   loss: LossSpec;

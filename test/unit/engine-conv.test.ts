@@ -248,3 +248,29 @@ test('a CNN steps back micro-step by micro-step to the exact trace it had', () =
     assert.equal(JSON.stringify(session.trace()), seen[i], `after stepping back to micro-step ${i + 1}`);
   }
 });
+
+test('the trace names a CNN’s intermediates: kernels with their shape, feature maps, dK, argmax positions', () => {
+  const session = new TrainingSession(cnn(CNN, 2), { traceLevel: 'full' });
+  const record = session.step('batch');
+  const [conv, pool, flat] = record.layers;
+  assert.deepEqual(
+    [conv.type, conv.inputShape, conv.shape, conv.kernelShape],
+    ['conv2d', [1, 6, 6], [3, 6, 6], [3, 1, 3, 3]],
+  );
+  assert.deepEqual([conv.stride, conv.padding], [1, [1, 1]]);
+  assert.deepEqual([conv.kernels?.rows, conv.kernels?.cols, conv.weights.cols, conv.biases.cols], [3, 9, 9, 3]);
+  assert.deepEqual(conv.dK?.data, conv.dW?.data);
+  assert.deepEqual(conv.featureMaps?.data, conv.a?.data);
+  assert.deepEqual([conv.featureMaps?.rows, conv.featureMaps?.cols], [2, 108]);
+  assert.deepEqual([pool.inputShape, pool.shape, pool.poolSize, pool.stride], [[3, 6, 6], [3, 3, 3], 2, 2]);
+  // Each argmax is a position in its sample's feature maps whose value is the pooled one.
+  pool.argmax!.data!.forEach((position, k) => {
+    const sample = Math.floor(k / 27);
+    assert.equal(conv.a!.data![sample * 108 + position], pool.z!.data![k]);
+  });
+  assert.deepEqual([flat.type, flat.inputShape, flat.units], ['flatten', [3, 3, 3], 27]);
+  assert.deepEqual(flat.z?.data, pool.a?.data);
+  const info = session.modelInfo();
+  assert.deepEqual(info.inputShape, [1, 6, 6]);
+  assert.deepEqual([info.layers[0].filters, info.layers[0].kernel, info.layers[0].shape], [3, [3, 3], [3, 6, 6]]);
+});

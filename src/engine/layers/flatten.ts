@@ -7,6 +7,9 @@ import type { Layer, LayerKernel } from './layer';
 export class FlattenKernel implements LayerKernel {
   readonly type = 'flatten';
 
+  /** The image it flattens, for the trace; undefined when its input was already flat. */
+  constructor(readonly inputShape?: [number, number, number]) {}
+
   forward(layer: Layer, x: Float64Array, m: number, z: Float64Array): void {
     z.set(x.subarray(0, m * layer.units));
   }

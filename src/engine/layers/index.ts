@@ -123,6 +123,6 @@ export function createLayer(
       return make(new MaxPool2dKernel(geometry, batchCapacity), 0, new Float64Array(0), new Float64Array(0), false);
     }
     case 'flatten':
-      return make(new FlattenKernel(), 0, new Float64Array(0), new Float64Array(0), false);
+      return make(new FlattenKernel(spec.inputShape), 0, new Float64Array(0), new Float64Array(0), false);
   }
 }
