@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Writes test/fixtures/torch-conv/*.json: PyTorch float64 references for conv2d, maxpool2d, flatten and small
+CNNs, for test/unit/parity-conv.test.ts.
+
+Run with Debian's Python and torch (apt-get install python3-torch):  /usr/bin/python3 scripts/torch_conv_fixtures.py
+The semantics are the engine's: input {shape: [c, h, w]} rows are x.view(m, c, h, w); conv2d is F.conv2d with the
+file's weights (one row of c·kh·kw per filter, i.e. weight.view(F, -1)) and `padding: same` as PyTorch's for
+stride 1; maxpool2d is F.max_pool2d (no padding, floor mode never needed because shapes must tile); flatten and a
+dense layer after an image are x.view(m, -1). Every intermediate is recorded per batch step as [sample][c·h·w]:
+z, a, delta = dL/dz, dL/dinput of the image layers, pooling's argmax as c·H·W + y·W + x, the gradients, and every
+parameter after the update.
+"""
+import json
+import os
+
+import torch
+import torch.nn.functional as F
+
+from torch_fixtures import activation, data_loss, make_optimizer, rows
+
+torch.set_default_dtype(torch.float64)
+OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'torch-conv')
+
+
+def flat(t):
+    return rows(t.reshape(t.shape[0], -1))
+
+
+def run(model, steps):
+    layers = model['layers']
+    shape = tuple(model['input']['shape'])
+    params, modules = [], []
+    for l in layers:
+        kind = l.get('type', 'dense')
+        if kind in ('dense', 'conv2d'):
+            w = torch.tensor(l['weights'], requires_grad=True)
+            count = l['filters'] if kind == 'conv2d' else l['units']
+            b = torch.tensor(l.get('biases', [0.0] * count), requires_grad=l.get('bias', True))
+            modules.append((w, b))
+            params += [w, b] if l.get('bias', True) else [w]
+        else:
+            modules.append(None)
+    optimizer = make_optimizer(model['optimizer'], params)
+    X = torch.tensor(model['data']['inputs'])
+    Y = torch.tensor(model['data']['targets'])
+    n = X.shape[0]
+    batch = model['training']['batch']
+    records = []
+    for epoch in range(model['training']['epochs']):
+        for start in range(0, n, batch):
+            if len(records) == steps:
+                return records
+            x, y = X[start:start + batch], Y[start:start + batch]
+            m = x.shape[0]
+            a = x.view(m, *shape).clone().requires_grad_(True)
+            outs = []
+            for l, mod in zip(layers, modules):
+                kind = l.get('type', 'dense')
+                extra = {}
+                if kind == 'conv2d':
+                    c = a.shape[1]
+                    k = l['kernel'] if isinstance(l['kernel'], list) else [l['kernel'], l['kernel']]
+                    weight = mod[0].view(l['filters'], c, k[0], k[1])
+                    z = F.conv2d(a, weight, mod[1] if l.get('bias', True) else None, stride=l.get('stride', 1),
+                                 padding=l.get('padding', 0))
+                elif kind == 'maxpool2d':
+                    size = l['size']
+                    z, idx = F.max_pool2d(a, size, l.get('stride', size), return_indices=True)
+                    h, w = a.shape[2], a.shape[3]
+                    channel = torch.arange(a.shape[1]).view(1, -1, 1, 1) * (h * w)
+                    extra = {'argmax': flat((idx + channel).to(torch.float64))}
+                elif kind == 'flatten':
+                    z = a.reshape(m, -1)
+                else:
+                    z = a.reshape(m, -1) @ mod[0] + mod[1]
+                z.retain_grad()
+                act = l.get('activation', 'linear')
+                out = activation(act, z, l.get('alpha', 1.0 if act == 'elu' else 0.01))
+                outs.append({'input': a, 'z': z, 'a': out, 'extra': extra})
+                a = out
+            loss = data_loss(model['loss'], outs[-1]['z'], outs[-1]['a'], y)
+            for p in params:
+                p.grad = None
+            inputs = [o['input'] for o in outs[1:]]
+            for i in inputs:
+                i.retain_grad()
+            loss.backward()
+            grads = []
+            for l, mod in zip(layers, modules):
+                if mod is None:
+                    grads.append(([], []))
+                else:
+                    db = mod[1].grad if mod[1].grad is not None else torch.zeros_like(mod[1])
+                    grads.append((rows(mod[0].grad), [float(v) for v in db.tolist()]))
+            optimizer.step()
+            record_layers = []
+            for k, (l, mod, o, g) in enumerate(zip(layers, modules, outs, grads)):
+                entry = {'name': l['name'], 'z': flat(o['z']), 'a': flat(o['a']), 'delta': flat(o['z'].grad),
+                         'dW': g[0], 'db': g[1],
+                         'weights': rows(mod[0]) if mod else [], 'biases': [float(v) for v in mod[1].tolist()] if mod else [],
+                         **o['extra']}
+                if k > 0 and l.get('type', 'dense') != 'dense':
+                    entry['gradInput'] = flat(o['input'].grad)
+                record_layers.append(entry)
+            records.append({'epoch': epoch, 'batch': start // batch, 'loss': float(loss), 'layers': record_layers})
+    return records
+
+
+def numbers(gen, count, scale):
+    return [round(float(v), 6) for v in (torch.randn(count, generator=gen) * scale).tolist()]
+
+
+def conv(gen, name, channels, filters, kernel, act='linear', **extra):
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    scale = (2.0 / (channels * kh * kw)) ** 0.5
+    layer = {'name': name, 'type': 'conv2d', 'filters': filters, 'kernel': kernel, 'activation': act,
+             'weights': [numbers(gen, channels * kh * kw, scale) for _ in range(filters)],
+             'biases': numbers(gen, filters, 0.1)}
+    layer.update(extra)
+    if not layer.get('bias', True):
+        del layer['biases']
+    return layer
+
+
+def dense(gen, name, n_in, units, act):
+    return {'name': name, 'units': units, 'activation': act,
+            'weights': [numbers(gen, units, (1.0 / n_in) ** 0.5) for _ in range(n_in)], 'biases': numbers(gen, units, 0.1)}
+
+
+def case(name, description, shape, build, loss, optimizer, samples=6, batch=3, epochs=2, steps=4, outputs=3, seed=0, ties=False):
+    gen = torch.Generator().manual_seed(3000 + seed)
+    layers = build(gen)
+    size = shape[0] * shape[1] * shape[2]
+    if ties:
+        # Whole numbers in a small range: pooling windows hold equal maxima, which go to the first (as PyTorch).
+        xs = [[float(v) for v in row] for row in torch.randint(0, 3, (samples, size), generator=gen).tolist()]
+    else:
+        xs = [[round(float(v), 4) for v in row] for row in torch.randn(samples, size, generator=gen).tolist()]
+    if loss == 'cross_entropy':
+        ys = [[1.0 if j == (i * 5 + 1) % outputs else 0.0 for j in range(outputs)] for i in range(samples)]
+    else:
+        ys = [[round(float(v), 4) for v in row] for row in torch.randn(samples, outputs, generator=gen).tolist()]
+    model = {'name': name, 'seed': 30 + seed, 'input': {'shape': shape}, 'layers': layers, 'loss': loss,
+             'optimizer': optimizer, 'training': {'epochs': epochs, 'batch': batch}, 'data': {'inputs': xs, 'targets': ys}}
+    return name, description, model, steps
+
+
+CASES = [
+    case('conv-stride-padding', 'Conv2d 2→3 channels, 3×3, stride 2, padding 1, tanh; a second Conv2d 2×3 kernel; dense; SGD', [2, 7, 7],
+         lambda g: [conv(g, 'c1', 2, 3, 3, 'tanh', stride=2, padding=1), conv(g, 'c2', 3, 2, [2, 3], 'linear', stride=1, padding=2),
+                    dense(g, 'out', 2 * 7 * 6, 3, 'linear')],
+         'mse', {'type': 'sgd', 'lr': 0.05}, seed=1),
+    case('conv-same-maxpool', 'Conv2d 3×3 padding same, ReLU, MaxPool2d 2, flatten, dense softmax; Adam', [1, 6, 6],
+         lambda g: [conv(g, 'conv1', 1, 4, 3, 'relu', padding='same'), {'name': 'pool1', 'type': 'maxpool2d', 'size': 2},
+                    {'name': 'flat', 'type': 'flatten'}, dense(g, 'out', 36, 3, 'softmax')],
+         'cross_entropy', {'type': 'adam', 'lr': 0.01}, seed=2),
+    case('maxpool-ties', 'MaxPool2d 2×2 and overlapping 3×3 stride 1 on whole-number images full of ties, no bias conv between', [2, 6, 6],
+         lambda g: [{'name': 'pool1', 'type': 'maxpool2d', 'size': 2}, conv(g, 'c1', 2, 2, 1, 'linear', bias=False),
+                    {'name': 'pool2', 'type': 'maxpool2d', 'size': 2, 'stride': 1}, dense(g, 'out', 2 * 2 * 2, 3, 'linear')],
+         'mse', {'type': 'momentum', 'lr': 0.05}, ties=True, seed=3),
+    case('small-cnn', 'A digits-sized CNN over 6 steps (2 epochs): 1×8×8 → conv 3×3 same (4 filters) → relu → maxpool 2 → flatten → dense 10 softmax; SGD',
+         [1, 8, 8],
+         lambda g: [conv(g, 'conv1', 1, 4, 3, 'relu', padding='same'), {'name': 'pool1', 'type': 'maxpool2d', 'size': 2},
+                    {'name': 'flat', 'type': 'flatten'}, dense(g, 'out', 64, 10, 'softmax')],
+         'cross_entropy', {'type': 'sgd', 'lr': 0.1}, samples=12, batch=4, epochs=2, steps=6, outputs=10, seed=4),
+]
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, description, model, steps in CASES:
+        steps_out = run(model, steps)
+        with open(os.path.join(OUT, f'{name}.json'), 'w') as f:
+            json.dump({'name': name, 'description': description, 'torch_version': torch.__version__, 'model': model, 'steps': steps_out}, f)
+            f.write('\n')
+        print(f'{name}: {len(steps_out)} steps')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,101 @@
+// conv2d, maxpool2d, flatten and small CNNs against PyTorch float64 (fixtures written by
+// scripts/torch_conv_fixtures.py; no Python needed here): every z, a, δ, ∂L/∂input, argmax position, gradient
+// and parameter after the update of every batch step, to 1e-9 relative.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { TrainingSession } from '../../src/engine';
+import { toRows } from '../../src/engine/matrix';
+import { parseModelText } from '../../src/model';
+import type { LayerTrace, Tensor } from '../../src/protocol';
+
+type Rows = number[][];
+interface FixtureLayer {
+  name: string;
+  z: Rows;
+  a: Rows;
+  delta: Rows;
+  dW: Rows;
+  db: number[];
+  weights: Rows;
+  biases: number[];
+  argmax?: Rows;
+  gradInput?: Rows;
+}
+
+interface Fixture {
+  name: string;
+  model: { layers: { type?: string }[] };
+  steps: { epoch: number; batch: number; loss: number; layers: FixtureLayer[] }[];
+}
+
+const FIXTURES = 'test/fixtures/torch-conv';
+const fixtures: Fixture[] = readdirSync(FIXTURES)
+  .filter((file) => file.endsWith('.json'))
+  .sort()
+  .map((file) => JSON.parse(readFileSync(`${FIXTURES}/${file}`, 'utf8')));
+
+let worst = 0;
+
+function agree(actual: number, expected: number, where: string): void {
+  const scale = Math.max(Math.abs(actual), Math.abs(expected));
+  if (scale > 1e-12) worst = Math.max(worst, Math.abs(actual - expected) / scale);
+  assert.ok(Math.abs(actual - expected) <= 1e-9 * scale + 1e-12, `${where}: engine ${actual}, PyTorch ${expected}`);
+}
+
+function agreeMatrix(tensor: Tensor | undefined, expected: Rows, where: string): void {
+  assert.ok(tensor?.data, `${where}: missing`);
+  const actual = toRows(tensor.data, tensor.rows, tensor.cols);
+  assert.equal(actual.length, expected.length, `${where}: rows`);
+  expected.forEach((row, i) => {
+    assert.equal(actual[i].length, row.length, `${where}[${i}]: columns`);
+    row.forEach((value, j) => agree(actual[i][j], value, `${where}[${i}][${j}]`));
+  });
+}
+
+const asRow = (values: number[]): Rows => (values.length > 0 ? [values] : []);
+
+test('there is a fixture for each image layer type', () => {
+  const types = new Set(fixtures.flatMap((f) => f.model.layers.map((l) => l.type ?? 'dense')));
+  for (const type of ['conv2d', 'maxpool2d', 'flatten', 'dense']) assert.ok(types.has(type), type);
+});
+
+for (const fixture of fixtures) {
+  test(`PyTorch parity: ${fixture.name}`, (t) => {
+    worst = 0;
+    const { model, errors } = parseModelText(JSON.stringify(fixture.model), `${fixture.name}.nn.json`);
+    assert.deepEqual(errors, []);
+    const session = new TrainingSession(model!, { traceLevel: 'full' });
+    fixture.steps.forEach((expected, s) => {
+      const record = session.step('batch');
+      const at = `${fixture.name} step ${s}`;
+      assert.deepEqual([record.epoch, record.batch], [expected.epoch, expected.batch], `${at}: position`);
+      agree(record.loss!, expected.loss, `${at} loss`);
+      expected.layers.forEach((layer, k) => {
+        const actual: LayerTrace = record.layers[k];
+        const where = `${at} ${layer.name}`;
+        agreeMatrix(actual.z, layer.z, `${where}.z`);
+        agreeMatrix(actual.a, layer.a, `${where}.a`);
+        agreeMatrix(actual.delta, layer.delta, `${where}.delta`);
+        agreeMatrix(actual.dW, layer.dW, `${where}.dW`);
+        agreeMatrix(actual.db, asRow(layer.db), `${where}.db`);
+        agreeMatrix(actual.weights, layer.weights, `${where}.weights`);
+        agreeMatrix(actual.biases, asRow(layer.biases), `${where}.biases`);
+        if (layer.gradInput) agreeMatrix(actual.gradInput, layer.gradInput, `${where}.gradInput`);
+        // Positions are whole numbers: equal, not close.
+        if (layer.argmax)
+          assert.deepEqual(
+            toRows(actual.argmax!.data!, actual.argmax!.rows, actual.argmax!.cols),
+            layer.argmax,
+            `${where}.argmax`,
+          );
+        if (actual.type === 'conv2d') {
+          agreeMatrix(actual.kernels, layer.weights, `${where}.kernels`);
+          agreeMatrix(actual.dK, layer.dW, `${where}.dK`);
+          agreeMatrix(actual.featureMaps, layer.a, `${where}.featureMaps`);
+        }
+      });
+    });
+    t.diagnostic(`${fixture.steps.length} steps, largest relative difference ${worst.toExponential(1)}`);
+  });
+}
