@@ -142,6 +142,14 @@ export function renderGraph(
     const trace = record.layers[k];
     const from = columns[k];
     const to = columns[k + 1];
+    if (info.add)
+      edgeLayer.append(
+        skipEdge(columns, state.model.layers.findIndex((l) => l.name === info.add) + 1, k + 1, info.add),
+      );
+    if (info.type && info.type !== 'dense') {
+      edgeLayer.append(...elementwiseEdges(info, trace, from, to, UNIT, state.digits));
+      return;
+    }
     const weights = trace?.weights.data;
     const scale = maxAbs(weights);
     if (from.block || to.block || info.inputSize * info.units > MAX_DRAWN_EDGES || !weights) {
@@ -338,4 +346,69 @@ function text(x: number, y: number, content: string, className: string, size: nu
   element.setAttribute('font-size', String(Math.ceil(size * 100) / 100));
   element.textContent = content;
   return element;
+}
+
+type Column = { x: number; ys: number[]; block: boolean; top: number };
+
+/**
+ * A norm or dropout layer works unit by unit: one edge from each unit to the same unit, sized by γ for a norm
+ * layer, and for dropout solid where the unit was kept in the first sample of the batch and faint where dropped.
+ */
+function elementwiseEdges(
+  info: PanelState['model']['layers'][number],
+  trace: PanelState['update']['record']['layers'][number] | undefined,
+  from: Column,
+  to: Column,
+  unit: number,
+  digits: number,
+): SVGElement[] {
+  if (from.block || to.block) {
+    const bundle = line(from.x, mid(from), to.x, mid(to), 'var(--vscode-descriptionForeground)', 6, 0.35);
+    bundle.classList.add('edge-bundle');
+    return [bundle];
+  }
+  const gamma = trace?.gamma?.data;
+  const mask = trace?.mask?.data;
+  const scale = maxAbs(gamma);
+  return Array.from({ length: Math.min(info.units, from.ys.length, to.ys.length) }, (_, j) => {
+    const g = gamma?.[j];
+    const kept = mask ? mask[j] !== 0 : true;
+    const edge = line(
+      from.x + unit / 2,
+      from.ys[j],
+      to.x - unit / 2,
+      to.ys[j],
+      g !== undefined ? divergingColor(g, scale) : 'var(--vscode-descriptionForeground)',
+      g !== undefined ? 0.6 + 4 * (scale > 0 ? Math.abs(g) / scale : 0) : 1.5,
+      kept ? 1 : 0.15,
+    );
+    edge.classList.add('edge', 'elementwise');
+    if (!kept) edge.setAttribute('stroke-dasharray', '3 3');
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent =
+      info.type === 'dropout'
+        ? `unit ${j}: ${mask ? (kept ? `kept, ×${formatNumber(mask[j], digits)}` : 'dropped in this sample') : 'mask drawn at the forward pass'}`
+        : `unit ${j}: normalised, then × γ[${j}]${g !== undefined ? ` = ${formatNumber(g, digits)}` : ''} + β[${j}]`;
+    edge.append(title);
+    return edge;
+  });
+}
+
+/** A residual connection: a dashed arc over the columns it skips, from the added layer's output to this layer. */
+function skipEdge(columns: Column[], fromColumn: number, toColumn: number, name: string): SVGElement {
+  const from = columns[fromColumn];
+  const to = columns[toColumn];
+  const top = Math.max(4, Math.min(from.top, to.top) - 14);
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', `M ${from.x} ${from.top} C ${from.x} ${top - 10}, ${to.x} ${top - 10}, ${to.x} ${to.top}`);
+  path.setAttribute('fill', 'none');
+  path.setAttribute('stroke', 'var(--vscode-charts-purple, #b180d7)');
+  path.setAttribute('stroke-width', '2');
+  path.setAttribute('stroke-dasharray', '5 3');
+  path.classList.add('skip-edge');
+  const title = document.createElementNS(SVG, 'title');
+  const skipped = toColumn - fromColumn - 1;
+  title.textContent = `residual: ${name}'s output is added to this layer's (skipping ${skipped} layer${skipped === 1 ? '' : 's'})`;
+  path.append(title);
+  return path;
 }

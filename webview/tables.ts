@@ -2,7 +2,7 @@
 // (every cell carries its exact value in data-value); big ones are drawn on a canvas. Hovering any cell shows
 // the exact value and the formula that produced it.
 
-import type { PanelState, Tensor } from '../src/protocol';
+import type { LayerTrace, PanelState, Tensor } from '../src/protocol';
 import { explainCell } from '../src/engine/explain';
 import { divergingColor, formatNumber, maxAbs, type FormulaContext, type TensorName } from './format';
 
@@ -20,31 +20,85 @@ export function renderTables(host: HTMLElement, state: PanelState, l2: boolean):
     loss: state.model.loss,
     l2,
   };
-  const tensors: [TensorName, Tensor | undefined, string][] = [
-    ['W', trace?.weights, 'weights'],
-    ['dW', trace?.dW, 'gradient used by the optimizer'],
-    ['ΔW', trace?.deltaW, 'update applied'],
-    // A layer without bias has no b or db worth a table of zeros.
-    ...(info.bias
-      ? ([
-          ['b', trace?.biases, 'biases'],
-          ['db', trace?.db, 'bias gradient'],
-        ] as [TensorName, Tensor | undefined, string][])
-      : []),
-    ['z', trace?.z, 'pre-activation, one row per sample'],
-    ['a', trace?.a, 'activation, one row per sample'],
-    ['δ', trace?.delta, '∂L/∂z, one row per sample'],
-  ];
+  const tensors = cardsFor(info, trace);
   const heading = document.createElement('h3');
-  heading.textContent = `${info.name}: ${info.inputSize} → ${info.units} ${info.activation}${info.frozen ? ' (frozen)' : ''}`;
+  const kind = info.type && info.type !== 'dense' ? `${info.type} ` : '';
+  const residual = info.add ? `, plus ${info.add}'s output (residual)` : '';
+  heading.textContent = `${info.name}: ${kind}${info.inputSize} → ${info.units} ${info.activation}${residual}${info.frozen ? ' (frozen)' : ''}`;
   const grid = document.createElement('div');
   grid.className = 'tensor-grid';
   for (const [name, tensor, caption] of tensors) grid.append(tensorCard(name, tensor, caption, k, state, context));
   host.replaceChildren(heading, grid);
 }
 
+/** A card's name: a dense layer's tensors, or what a batch-norm, layer-norm or dropout layer computes instead. */
+type CardName = TensorName | 'γ' | 'β' | 'dγ' | 'dβ' | 'μ' | 'σ²' | 'x̂' | 'mask' | 'running μ' | 'running σ²';
+type Card = [CardName, Tensor | undefined, string];
+
+/** The tables of a layer, by its type: a norm layer has no W to show, but μ, σ², x̂, γ and β; dropout its mask. */
+function cardsFor(info: PanelState['model']['layers'][number], trace: LayerTrace | undefined): Card[] {
+  const activations: Card[] = [
+    [
+      'z',
+      trace?.z,
+      info.type === 'dense' || !info.type
+        ? 'pre-activation, one row per sample'
+        : 'output before the activation, one row per sample',
+    ],
+    ['a', trace?.a, 'activation, one row per sample'],
+    ['δ', trace?.delta, '∂L/∂z, one row per sample'],
+  ];
+  switch (info.type) {
+    case 'batchnorm':
+    case 'layernorm': {
+      const over = info.type === 'batchnorm' ? 'over the batch, per unit' : 'over the units, per sample';
+      return [
+        ['γ', trace?.gamma, 'learned scale'],
+        ['β', trace?.beta, 'learned shift'],
+        ['μ', trace?.mu, `mean ${over}`],
+        ['σ²', trace?.var, `variance ${over}`],
+        ['x̂', trace?.xhat, '(input − μ)/√(σ² + ε), one row per sample'],
+        ...activations,
+        ['dγ', trace?.dgamma, 'Σ δ·x̂ over the batch'],
+        ['dβ', trace?.dbeta, 'Σ δ over the batch'],
+        ...(info.type === 'batchnorm'
+          ? ([
+              ['running μ', trace?.runningMean, 'used in evaluation'],
+              ['running σ²', trace?.runningVar, 'used in evaluation'],
+            ] as Card[])
+          : []),
+      ];
+    }
+    case 'dropout':
+      return [['mask', trace?.mask, '0 = dropped, 1/(1 − rate) = kept, one row per sample'], ...activations];
+    default:
+      return [
+        ['W', trace?.weights, 'weights'],
+        ['dW', trace?.dW, 'gradient used by the optimizer'],
+        ['ΔW', trace?.deltaW, 'update applied'],
+        // A layer without bias has no b or db worth a table of zeros.
+        ...(info.bias
+          ? ([
+              ['b', trace?.biases, 'biases'],
+              ['db', trace?.db, 'bias gradient'],
+            ] as Card[])
+          : []),
+        ...activations,
+      ];
+  }
+}
+
+const DENSE_NAMES: readonly string[] = ['W', 'dW', 'ΔW', 'b', 'db', 'z', 'a', 'δ'];
+
+/** The hover of one cell: the formula with its numbers where explainCell knows it, else the plain value. */
+function cellTitle(name: CardName, i: number, j: number, value: number, state: PanelState, layer: number): string {
+  return DENSE_NAMES.includes(name)
+    ? explainCell(state.update.record, state.model, layer, name as TensorName, i, j, state.digits)
+    : `${name}[${i}][${j}] = ${formatNumber(value, state.digits)}`;
+}
+
 function tensorCard(
-  name: TensorName,
+  name: CardName,
   tensor: Tensor | undefined,
   caption: string,
   layer: number,
@@ -62,7 +116,7 @@ function tensorCard(
   if (!tensor) {
     card.append(
       placeholder(
-        name === 'dW' || name === 'db' || name === 'δ'
+        name === 'dW' || name === 'db' || name === 'δ' || name === 'dγ' || name === 'dβ'
           ? 'not computed yet: step backward to this layer'
           : name === 'ΔW'
             ? 'not computed yet: step through the update'
@@ -93,14 +147,28 @@ function tensorCard(
   return card;
 }
 
-/** ASCII ids for tests and CSS: ΔW → deltaW, δ → delta. */
-export function tensorId(name: TensorName): string {
-  return name === 'ΔW' ? 'deltaW' : name === 'δ' ? 'delta' : name;
+const ASCII_IDS: Record<string, string> = {
+  ΔW: 'deltaW',
+  δ: 'delta',
+  γ: 'gamma',
+  β: 'beta',
+  dγ: 'dgamma',
+  dβ: 'dbeta',
+  μ: 'mu',
+  'σ²': 'var',
+  x̂: 'xhat',
+  'running μ': 'runningMean',
+  'running σ²': 'runningVar',
+};
+
+/** ASCII ids for tests and CSS: ΔW → deltaW, δ → delta, x̂ → xhat. */
+export function tensorId(name: CardName): string {
+  return ASCII_IDS[name] ?? name;
 }
 
 function htmlTable(
   id: string,
-  name: TensorName,
+  name: CardName,
   tensor: Tensor,
   state: PanelState,
   context: FormulaContext,
@@ -131,7 +199,7 @@ function htmlTable(
       cell.dataset.col = String(j);
       cell.dataset.value = String(value);
       // The formula with this cell's numbers plugged in, rounded like every number here (no float noise).
-      cell.title = explainCell(state.update.record, state.model, context.layer, name, i, j, state.digits);
+      cell.title = cellTitle(name, i, j, value, state, context.layer);
     }
   }
   return table;
@@ -139,7 +207,7 @@ function htmlTable(
 
 function canvasHeatmap(
   id: string,
-  name: TensorName,
+  name: CardName,
   tensor: Tensor,
   state: PanelState,
   context: FormulaContext,
@@ -166,7 +234,7 @@ function canvasHeatmap(
     const j = Math.floor(((event.clientX - rect.left) / rect.width) * tensor.cols);
     const i = Math.floor(((event.clientY - rect.top) / rect.height) * (canvas.height / cell));
     if (i < 0 || j < 0 || i >= tensor.rows || j >= tensor.cols) return;
-    tip.textContent = explainCell(state.update.record, state.model, context.layer, name, i, j, state.digits);
+    tip.textContent = cellTitle(name, i, j, data[i * tensor.cols + j], state, context.layer);
   });
   const wrapper = document.createElement('div');
   wrapper.className = 'canvas-wrapper';
