@@ -23,12 +23,24 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider {
       const warnings = session!.latest.diagnostics
         .filter((d) => d.layer === layer)
         .map((d) => d.code.replace('_', ' '));
+      // A norm layer's W is its scale γ (and dW its dγ); dropout has no parameters at all.
+      const type = trace.type ?? 'dense';
+      const norm = type === 'batchnorm' || type === 'layernorm';
+      const [w, dW] = norm ? ['γ', 'dγ'] : ['W', 'dW'];
       const parts = trace.computed.backward
-        ? [`‖dW‖ ${formatNumber(trace.norms.dW, digits)}`, `‖δ‖ ${formatNumber(trace.norms.delta, digits)}`]
+        ? [
+            ...(type === 'dropout' ? [] : [`‖${dW}‖ ${formatNumber(trace.norms.dW, digits)}`]),
+            `‖δ‖ ${formatNumber(trace.norms.delta, digits)}`,
+          ]
         : trace.computed.forward
           ? [`‖a‖ ${formatNumber(trace.norms.a, digits)}`]
-          : [`${trace.inputSize}×${trace.units} ${trace.activation}`];
-      parts.push(`‖W‖ ${formatNumber(trace.norms.weights, digits)}`);
+          : [
+              type === 'dense'
+                ? `${trace.inputSize}×${trace.units} ${trace.activation}`
+                : `${type} ${trace.units} ${trace.activation}`,
+            ];
+      if (type !== 'dropout') parts.push(`‖${w}‖ ${formatNumber(trace.norms.weights, digits)}`);
+      if (trace.add) parts.push(`+ ${trace.add}`);
       if (trace.frozen) parts.push('frozen');
       if (warnings.length > 0) parts.push(`⚠ ${warnings.join(', ')}`);
       return new vscode.CodeLens(new vscode.Range(range.start, range.start), {
