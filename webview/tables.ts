@@ -4,6 +4,7 @@
 
 import type { LayerTrace, PanelState, Tensor } from '../src/protocol';
 import { explainCell } from '../src/engine/explain';
+import { featureMapImages, kernelImages } from './images';
 import { divergingColor, formatNumber, maxAbs, type FormulaContext, type TensorName } from './format';
 
 const MAX_HTML_CELLS = 400;
@@ -27,6 +28,18 @@ export function renderTables(host: HTMLElement, state: PanelState, l2: boolean):
   heading.textContent = `${info.name}: ${kind}${info.inputSize} → ${info.units} ${info.activation}${residual}${info.frozen ? ' (frozen)' : ''}`;
   const grid = document.createElement('div');
   grid.className = 'tensor-grid';
+  if (info.type === 'conv2d' && trace)
+    grid.append(
+      kernelImages(
+        `images-K-${k}`,
+        'kernels K (one row per filter, one image per input channel)',
+        trace.kernels ?? trace.weights,
+        trace.kernelShape,
+        state.digits,
+      ),
+      featureMapImages(`images-maps-${k}`, trace, state.digits),
+      kernelImages(`images-dK-${k}`, 'dK = ∂L/∂K', trace.dK ?? trace.dW, trace.kernelShape, state.digits),
+    );
   for (const [name, tensor, caption] of tensors) grid.append(tensorCard(name, tensor, caption, k, state, context));
   host.replaceChildren(heading, grid);
 }

@@ -19,6 +19,7 @@ import type {
   RefusalCode,
   Stopped,
   TrainingDiagnostic,
+  TraceRecord,
   TrainingUpdate,
   WorkerMessage,
   WorkerRequest,
@@ -306,6 +307,7 @@ export class TrainingWorker {
     // While running, a big model's selected layer is not copied in full 30 times a second; it is at each stop.
     // Tensors too big to send every time come as previews; the debugger asks for a layer's in full (layerTensors).
     const record = session.trace(undefined, running ? [] : [this.selectedLayer], { previewAbove: PREVIEW_ABOVE });
+    if (!running) firstSampleMaps(session, record);
     return {
       record,
       history: this.feed.take(session.history, { complete: !running }),
@@ -314,6 +316,19 @@ export class TrainingWorker {
       running,
       canStepBack: session.microPosition > 0,
     };
+  }
+}
+
+/**
+ * A convolution's feature maps for a whole batch are too many numbers to send at each stop, but the panel draws
+ * only the first sample's: put those in full in place of the batch's preview.
+ */
+function firstSampleMaps(session: TrainingSession, record: TraceRecord): void {
+  for (const layer of record.layers) {
+    const maps = layer.featureMaps;
+    if (layer.type !== 'conv2d' || !maps || maps.data || maps.rows === 0) continue;
+    const full = session.trace('full', [layer.index]).layers[layer.index].featureMaps;
+    if (full?.data) layer.featureMaps = { ...maps, rows: 1, data: full.data.slice(0, maps.cols), preview: undefined };
   }
 }
 
