@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gradientCheck, Random, TrainingSession } from '../../src/engine';
 import { createLayer, type ForwardMode, type Layer } from '../../src/engine/layers';
-import { parseModelText } from '../../src/model';
+import { loadModelFile, parseModelText } from '../../src/model';
 import type { LayerSpec, ModelSpec } from '../../src/model/types';
 
 const TOLERANCE = 1e-7;
@@ -273,4 +273,18 @@ test('the trace names a CNN’s intermediates: kernels with their shape, feature
   const info = session.modelInfo();
   assert.deepEqual(info.inputShape, [1, 6, 6]);
   assert.deepEqual([info.layers[0].filters, info.layers[0].kernel, info.layers[0].shape], [3, [3, 3], [3, 6, 6]]);
+});
+
+test('the CNN digits example trains: ≥ 90% validation accuracy after 3 of its epochs', (t) => {
+  const { model, errors } = loadModelFile('examples/cnn-digits.nn.yaml');
+  assert.deepEqual(errors, []);
+  assert.deepEqual([model!.train.inputs.length, model!.validation?.inputs.length], [1438, 359]);
+  const session = new TrainingSession(
+    { ...model!, training: { ...model!.training, epochs: 3 } },
+    { traceLevel: 'off' },
+  );
+  session.step('run');
+  const last = session.epochs[session.epochs.length - 1];
+  t.diagnostic(`validation accuracy ${last.validationAccuracy}`);
+  assert.ok(last.validationAccuracy! >= 0.9, `validation accuracy ${last.validationAccuracy}`);
 });
