@@ -219,6 +219,44 @@ try {
     await page.screenshot({ path: join(results, `${tag}-5-exploding.png`) });
   });
 
+  await check(
+    'the CNN steps into its conv layer and the panel shows its kernels and feature maps as images',
+    async () => {
+      await openFile('cnn-digits.nn.yaml');
+      await runCommand('Backprop: Train');
+      const frame = await panel();
+      await waitFor(
+        frame,
+        () => document.body.dataset.position?.startsWith('0:forward:0'),
+        undefined,
+        'the CNN loaded',
+      );
+      await frame.click('vscode-toolbar-button[data-command="stepLayer"]');
+      await waitFor(
+        frame,
+        () => document.querySelectorAll('#images-maps-0 canvas.image').length === 8,
+        undefined,
+        'eight feature maps of conv1',
+      );
+      const kernels = await frame.$$eval('#images-K-0 canvas.image', (nodes) =>
+        nodes.map((n) => [n.width, n.height, n.dataset.name]),
+      );
+      assert(kernels.length === 8, `expected 8 kernel images (8 filters × 1 channel), saw ${kernels.length}`);
+      assert(
+        kernels.every(([w, h]) => w === h && w > 0),
+        `kernels are not square: ${JSON.stringify(kernels)}`,
+      );
+      const maps = await frame.$$eval('#images-maps-0 canvas.image', (nodes) => nodes.map((n) => [n.width, n.height]));
+      assert(
+        maps.every(([w, h]) => w === h && w === 8 * (kernels[0][0] / 3)),
+        `feature maps are not 8×8 pictures: ${JSON.stringify(maps)}`,
+      );
+      const card = await frame.$('#images-K-0');
+      await card.scrollIntoViewIfNeeded();
+      await frame.$('.tables-panel').then((e) => e.screenshot({ path: join(results, `${tag}-cnn-conv1.png`) }));
+    },
+  );
+
   await check('a wide layer collapses into a block with a heatmap, and its tables render on canvas', async () => {
     await openFile('wide.nn.yaml');
     await runCommand('Backprop: Train');
