@@ -7,7 +7,7 @@ import { TrainingSession } from '../src/engine';
 import type { ActivationName, LayerSpec, ModelSpec } from '../src/model/types';
 import type { TraceLevel } from '../src/protocol';
 import { ReferenceMLP } from './reference';
-import { DEFAULT_THRESHOLDS, optimizerSpec } from '../src/model';
+import { DEFAULT_THRESHOLDS, loadModelFile, optimizerSpec } from '../src/model';
 
 interface Case {
   name: string;
@@ -159,8 +159,45 @@ function measure(c: Case): { time: Record<string, number>; ratio: Record<string,
   };
 }
 
+/**
+ * The digits CNN (examples/cnn-digits.nn.yaml: conv 3×3 same ×8 → relu → maxpool 2 → flatten → dense 10
+ * softmax, Adam, batch 32) per batch step: trace off, with summaries, and in a whole run (validation included).
+ */
+function measureCnn(): Record<string, number> {
+  const { model } = loadModelFile('examples/cnn-digits.nn.yaml');
+  if (!model) throw new Error('examples/cnn-digits.nn.yaml does not load');
+  const sessions = Object.fromEntries(
+    (['off', 'summary'] as TraceLevel[]).map((level) => [
+      level,
+      new TrainingSession({ ...model, training: { ...model.training, epochs: 1e9 } }, { traceLevel: level }),
+    ]),
+  );
+  const batches = Math.ceil(model.train.inputs.length / model.training.batch);
+  const run = () => {
+    const session = new TrainingSession(
+      { ...model, training: { ...model.training, epochs: 2 } },
+      { traceLevel: 'summary' },
+    );
+    const start = performance.now();
+    session.step('run');
+    return (performance.now() - start) / (2 * batches);
+  };
+  for (let i = 0; i < 50; i++) for (const session of Object.values(sessions)) session.step('batch');
+  const rounds: Record<string, number[]> = { off: [], summary: [], run: [] };
+  for (let r = 0; r < 9; r++) {
+    rounds.off.push(timeRound(() => void sessions.off.step('batch'), 200));
+    rounds.summary.push(timeRound(() => void sessions.summary.step('batch'), 200));
+    rounds.run.push(run());
+  }
+  return { off: median(rounds.off), summary: median(rounds.summary), run: median(rounds.run) };
+}
+
 // Each case runs in its own process, as each model trains in its own worker: otherwise the big case's
 // garbage and the JIT's memory of its shapes slow the small ones down.
+if (process.argv.includes('--cnn')) {
+  console.log(JSON.stringify(measureCnn()));
+  process.exit(0);
+}
 const only = process.argv.indexOf('--case');
 if (only >= 0) {
   console.log(JSON.stringify(measure(cases[Number(process.argv[only + 1])])));
@@ -184,6 +221,42 @@ cases.forEach((c, index) => {
 const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
 for (const row of rows) console.log(row.map((cell, col) => cell.padEnd(widths[col])).join('  '));
 
+// The CNN against PyTorch (float64, one thread) on the same net and data, measured now, each in its own process.
+const cnnName = 'CNN digits 1×8×8 conv3×3×8-pool2-dense10 Adam, batch 32';
+const torchCnn: { stepMs?: number; runStepMs?: number; torch?: string; skipped?: string } = (() => {
+  if (!existsSync('/usr/bin/python3')) return { skipped: '/usr/bin/python3 not found' };
+  try {
+    const output = execFileSync('/usr/bin/python3', ['bench/torch_cnn.py'], { encoding: 'utf8' });
+    return JSON.parse(output.trim().split('\n').pop() ?? '{}');
+  } catch (error) {
+    return { skipped: `bench/torch_cnn.py failed: ${(error as Error).message.split('\n')[0]}` };
+  }
+})();
+const cnn: Record<string, number> = JSON.parse(
+  execFileSync(process.execPath, [...process.execArgv, process.argv[1], '--cnn'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop() ?? '{}',
+);
+// Stepping batch after batch crosses epoch ends, where the engine measures the loss and accuracy of the training
+// and validation sets: the like-for-like PyTorch figure is its run, which does the same once per epoch.
+const versus = (ms: number) => (torchCnn.runStepMs ? ` (${(ms / torchCnn.runStepMs).toFixed(2)}×)` : '');
+const cnnRows = [
+  ['case', 'PyTorch f64, 1 thread: step / in a run', 'trace off', 'summaries', 'in a run'],
+  [
+    cnnName,
+    torchCnn.stepMs && torchCnn.runStepMs
+      ? `${format(torchCnn.stepMs)} / ${format(torchCnn.runStepMs)} (torch ${torchCnn.torch})`
+      : `skipped: ${torchCnn.skipped}`,
+    format(cnn.off) + versus(cnn.off),
+    format(cnn.summary) + versus(cnn.summary),
+    format(cnn.run) + versus(cnn.run),
+  ],
+];
+const cnnWidths = cnnRows[0].map((_, col) => Math.max(...cnnRows.map((row) => row[col].length)));
+console.log('');
+for (const row of cnnRows) console.log(row.map((cell, col) => cell.padEnd(cnnWidths[col])).join('  '));
+
 const w1 = results[cases[0].name];
 const w2 = results[cases[1].name];
 const w3 = results[cases[2].name];
@@ -195,6 +268,11 @@ console.log(
     `(${w2.ratio.summary.toFixed(2)}×) with a record every step, ${format(w2.time.run)} (${w2.ratio.run.toFixed(2)}×) in a run`,
 );
 console.log(`  2-4-1 full tensors under 2× of trace off: ${(w3.ratio.full / w3.ratio.off).toFixed(2)}×`);
+console.log(
+  torchCnn.runStepMs
+    ? `  Digits CNN in a run faster than single-thread PyTorch float64 in a run (under 1×): ${(cnn.run / torchCnn.runStepMs).toFixed(2)}×`
+    : `  Digits CNN against PyTorch: skipped (${torchCnn.skipped})`,
+);
 
 if (existsSync('dist/cli.js') && existsSync('examples/xor.nn.yaml')) {
   const start = performance.now();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gradientCheck, Random, TrainingSession } from '../../src/engine';
 import { createLayer, type ForwardMode, type Layer } from '../../src/engine/layers';
+import { Network } from '../../src/engine/network';
 import { loadModelFile, parseModelText } from '../../src/model';
 import type { LayerSpec, ModelSpec } from '../../src/model/types';
 
@@ -287,4 +288,19 @@ test('the CNN digits example trains: ≥ 90% validation accuracy after 3 of its 
   const last = session.epochs[session.epochs.length - 1];
   t.diagnostic(`validation accuracy ${last.validationAccuracy}`);
   assert.ok(last.validationAccuracy! >= 0.9, `validation accuracy ${last.validationAccuracy}`);
+});
+
+test('evaluation (validation, prediction) of more samples than a batch gives what training forward gives', () => {
+  const spec = cnn(CNN, 4);
+  const network = new Network(spec, new Random(spec.seed), 4);
+  const inputs = Float64Array.from(spec.train.inputs.flat());
+  const targets = Float64Array.from(spec.train.targets.flat());
+  const predicted = network.predict(inputs, 6).z;
+  const order = [0, 1, 2, 3, 4, 5];
+  for (const first of [0, 4]) {
+    const count = Math.min(4, 6 - first);
+    network.loadBatch(inputs, targets, order, first, count);
+    network.layers.forEach((_, k) => network.forward(k));
+    for (let i = 0; i < count * 2; i++) assert.equal(network.output.z[i], predicted[first * 2 + i]);
+  }
 });

@@ -36,6 +36,8 @@ export class Conv2dKernel implements LayerKernel {
   readonly columnGrad: Float64Array;
   /** z or δ in filter-major order [filter][sample·position], as the matrix products read and write them. */
   private readonly byFilter: Float64Array;
+  /** Evaluation's own im2col and filter-major buffers, made on the first validation or prediction pass. */
+  private evaluation?: { columns: Float64Array; byFilter: Float64Array };
 
   constructor(
     readonly geometry: ConvGeometry,
@@ -49,9 +51,36 @@ export class Conv2dKernel implements LayerKernel {
   }
 
   forward(layer: Layer, x: Float64Array, m: number, z: Float64Array, mode: ForwardMode): void {
-    // Evaluation runs on any number of samples and must leave the cache the trace shows alone.
-    const columns = mode.training ? this.columns : new Float64Array(m * this.positions * this.patch);
-    const byFilter = mode.training ? this.byFilter : new Float64Array(this.geometry.filters * m * this.positions);
+    if (mode.training) {
+      this.convolve(layer, x, m, z, this.columns, this.byFilter);
+      return;
+    }
+    // Evaluation runs on any number of samples and must leave the cache the trace shows alone: it goes through
+    // buffers of its own, a batch's worth at a time, made once (a validation pass every epoch would otherwise
+    // allocate an im2col of the whole data set each time).
+    this.evaluation ??= {
+      columns: new Float64Array(this.columns.length),
+      byFilter: new Float64Array(this.byFilter.length),
+    };
+    const capacity = this.columns.length / (this.positions * this.patch);
+    const inputSize = layer.inputSize;
+    for (let first = 0; first < m; first += capacity) {
+      const count = Math.min(capacity, m - first);
+      const chunkX = x.subarray(first * inputSize, (first + count) * inputSize);
+      const chunkZ = z.subarray(first * layer.units, (first + count) * layer.units);
+      this.convolve(layer, chunkX, count, chunkZ, this.evaluation.columns, this.evaluation.byFilter);
+    }
+  }
+
+  /** z = K · im2col(x) + b for m samples, through the given im2col and filter-major buffers. */
+  private convolve(
+    layer: Layer,
+    x: Float64Array,
+    m: number,
+    z: Float64Array,
+    columns: Float64Array,
+    byFilter: Float64Array,
+  ): void {
     this.im2col(x, m, columns);
     const { filters } = this.geometry;
     const P = this.positions;

@@ -44,7 +44,8 @@ export class MaxPool2dKernel implements LayerKernel {
               for (let v = 0; v < g.size; v++) {
                 const at = plane + (oy * g.stride + u) * g.width + ox * g.stride + v;
                 const value = x[image + at];
-                if (value > largest || (Number.isNaN(value) && !Number.isNaN(largest))) {
+                // value !== value is NaN: once the maximum is NaN nothing is larger, and NaN stays.
+                if (value > largest || (value !== value && largest === largest)) {
                   largest = value;
                   best = at;
                 }
