@@ -91,6 +91,27 @@ function inputName(k: number): string {
   return k === 0 ? 'x' : `a${k}`;
 }
 
+const IMAGE_TYPES = new Set(['conv2d', 'maxpool2d', 'flatten']);
+
+/** What a convolution, pooling or flatten layer computes going forward, with its settings. */
+function imageForward(info: ModelInfo['layers'][number], z: string, x: string, k: number): string {
+  if (info.type === 'flatten') return `${z} = ${x} laid out as one row (channel by channel, row by row)`;
+  if (info.type === 'maxpool2d')
+    return `${z} = the largest value of each ${info.kernel?.[0]}×${info.kernel?.[0]} window of ${x} (stride ${info.stride}), channel by channel`;
+  const [kh, kw] = info.kernel ?? [1, 1];
+  const padding =
+    info.padding && (info.padding[0] > 0 || info.padding[1] > 0) ? `, padding ${info.padding.join('×')}` : '';
+  return `${z} = K${k + 1} ⋆ ${x}${info.bias ? ` + ${named('b', k)}` : ''}: each of ${info.filters} kernels ${kh}×${kw} slides over ${x} (stride ${info.stride}${padding}), one feature map each`;
+}
+
+/** ∂L/∂a_k handed down by the image layer above it (layer `above`). */
+function imageBackward(info: ModelInfo['layers'][number], above: number): string {
+  const d = named('δ', above);
+  if (info.type === 'flatten') return `${d} reshaped back to the image`;
+  if (info.type === 'maxpool2d') return `${d} routed to the argmax of each window (0 elsewhere)`;
+  return `col2im(${d}·K${above + 1}): each window's gradient added back onto the pixels it read`;
+}
+
 /** W2, dW2, δ2…: the tensor with its 1-based layer number. */
 function named(tensor: string, k: number): string {
   return `${tensor}${k + 1}`;
@@ -151,7 +172,9 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
             ? `${z} = γ·x̂ + β, x̂ = (${x} − μ)/√(σ² + ε) with μ, σ² over each sample's features`
             : info.type === 'dropout'
               ? `${z} = ${x} ⊙ mask/(1 − p)`
-              : `${z} = ${x}·${named('W', k)}${info.bias ? ` + ${named('b', k)}` : ''}`;
+              : info.type === 'conv2d' || info.type === 'maxpool2d' || info.type === 'flatten'
+                ? imageForward(info, z, x, k)
+                : `${z} = ${x}·${named('W', k)}${info.bias ? ` + ${named('b', k)}` : ''}`;
       const sum = info.add === undefined ? kernel : `${kernel}, plus ${info.add}'s activations (residual)`;
       const output = k === model.layers.length - 1 ? `ŷ = ${named('a', k)}` : named('a', k);
       const activation = ACTIVATION[info.activation].replace(/z/g, z);
@@ -179,13 +202,23 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
         delta = `${d} = ∂L/∂${named('z', k)} = ${perSample ? `(${lossGradient(model.loss)})/m` : lossGradient(model.loss)}`;
       else if (last)
         delta = `${d} = ∂L/∂ŷ ⊙ f′(${named('z', k)}) = (${lossGradient(model.loss)})${perSample} ⊙ ${DERIVATIVE[info.activation]}`;
+      else if (IMAGE_TYPES.has(model.layers[k + 1].type ?? 'dense'))
+        delta =
+          info.activation === 'linear'
+            ? `${d} = ${imageBackward(model.layers[k + 1], k + 1)} (linear: f′ = 1)`
+            : `${d} = (${imageBackward(model.layers[k + 1], k + 1)}) ⊙ f′(${named('z', k)}), f′ = ${DERIVATIVE[info.activation]}`;
       else
         delta =
           info.activation === 'linear'
             ? `${d} = ${named('δ', k + 1)}·${named('W', k + 1)}ᵀ (linear: f′ = 1)`
             : `${d} = (${named('δ', k + 1)}·${named('W', k + 1)}ᵀ) ⊙ f′(${named('z', k)}), f′ = ${DERIVATIVE[info.activation]}`;
       const l2 = model.l2 > 0 && !info.frozen ? ` + (λ/m)·${named('W', k)}` : '';
-      const dW = `${named('dW', k)} = ${inputName(k)}ᵀ·${d}${l2}${shown(trace?.dW, digits, named('dW', k))}`;
+      const dW =
+        info.type === 'conv2d'
+          ? `dK${k + 1} = ${d}ᵀ·im2col(${inputName(k)}), each kernel weight summed over every window it touched${shown(trace?.dW, digits, `dK${k + 1}`)}`
+          : `${named('dW', k)} = ${inputName(k)}ᵀ·${d}${l2}${shown(trace?.dW, digits, named('dW', k))}`;
+      if (info.type === 'maxpool2d' || info.type === 'flatten')
+        return `backward · ${info.name}: ${delta}${shown(trace?.delta, digits, d)}; a ${info.type} layer has no weights, it only hands ∂L/∂${inputName(k)} down.`;
       const db = info.bias ? `, ${named('db', k)} = Σ ${d}${shown(trace?.db, digits, named('db', k))}` : '';
       const frozen = info.frozen ? ` (${info.name} is frozen: δ flows on to the layers below, its weights stay)` : '';
       return `backward · ${info.name}: ${delta}${shown(trace?.delta, digits, d)}, then ${dW}${db}${frozen}.`;

@@ -3,7 +3,7 @@
 // to the first maximum as PyTorch does, the engine's gradient check through a small CNN, and step back exact.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gradientCheck, Random, TrainingSession } from '../../src/engine';
+import { explainStep, gradientCheck, Random, TrainingSession } from '../../src/engine';
 import { createLayer, type ForwardMode, type Layer } from '../../src/engine/layers';
 import { Network } from '../../src/engine/network';
 import { loadModelFile, parseModelText } from '../../src/model';
@@ -303,4 +303,17 @@ test('evaluation (validation, prediction) of more samples than a batch gives wha
     network.layers.forEach((_, k) => network.forward(k));
     for (let i = 0; i < count * 2; i++) assert.equal(network.output.z[i], predicted[first * 2 + i]);
   }
+});
+
+test('explainStep says what a convolution, a pooling and a flatten layer compute, both ways', () => {
+  const session = new TrainingSession(cnn(CNN, 2), { traceLevel: 'full' });
+  const said = Array.from({ length: 9 }, () => explainStep(session.step('layer'), session.modelInfo()));
+  assert.match(
+    said[0],
+    /^forward · conv1: z1 = K1 ⋆ x \+ b1: each of 3 kernels 3×3 slides over x \(stride 1, padding 1×1\)/,
+  );
+  assert.match(said[1], /^forward · pool1: z2 = the largest value of each 2×2 window of a1 \(stride 2\)/);
+  assert.match(said[2], /^forward · flat: z3 = a2 laid out as one row/);
+  assert.match(said[7], /^backward · pool1: δ2 = δ3 reshaped back to the image .*has no weights/);
+  assert.match(said[8], /^backward · conv1: δ1 = \(δ2 routed to the argmax of each window .*dK1 = δ1ᵀ·im2col\(x\)/);
 });
