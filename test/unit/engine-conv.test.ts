@@ -317,3 +317,25 @@ test('explainStep says what a convolution, a pooling and a flatten layer compute
   assert.match(said[7], /^backward · pool1: δ2 = δ3 reshaped back to the image .*has no weights/);
   assert.match(said[8], /^backward · conv1: δ1 = \(δ2 routed to the argmax of each window .*dK1 = δ1ᵀ·im2col\(x\)/);
 });
+
+test('the batch-memory check counts the im2col buffer and its gradient', () => {
+  const row = `[${Array(4096).fill(0).join(',')}]`;
+  const parsed = parseModelText(
+    `input: {shape: [1, 64, 64]}
+layers:
+  - {name: c1, type: conv2d, filters: 64, kernel: 7, padding: same}
+  - {name: out, units: 2, activation: softmax}
+loss: cross_entropy
+training: {batch: 3}
+data: {inputs: [${row}, ${row}, ${row}], targets: [[1, 0], [0, 1], [1, 0]]}
+`,
+    'big.nn.yaml',
+  );
+  // Without im2col (2 × 4096 windows × 49) a sample needs 1.06 million numbers and 3 fit in the 4 million.
+  assert.deepEqual(
+    parsed.errors.map((e) => `${e.line}:${e.col} ${e.message}`),
+    [
+      '6:19 training.batch: a batch of 3 samples needs 41.3 MB for activations and deltas through these layers (the limit is 32 MB); use training.batch: 2 or less',
+    ],
+  );
+});
