@@ -79,9 +79,9 @@ const layer = z
       .array(row)
       .optional()
       .describe(
-        'Explicit initial weights: one row per input of the layer, each with `units` numbers (row i = input i, so z = a·W + b).',
+        'Explicit initial weights: one row per input of the layer, each with `units` numbers (row i = input i, so z = a·W + b). conv2d: one row per filter, each with channels·kh·kw numbers (channel by channel, row by row, as PyTorch’s weight[f]).',
       ),
-    biases: row.optional().describe('Explicit initial biases, `units` numbers.'),
+    biases: row.optional().describe('Explicit initial biases, `units` numbers (conv2d: one per filter).'),
     frozen: z
       .boolean()
       .optional()

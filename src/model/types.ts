@@ -65,7 +65,8 @@ export interface LayerSpec {
   alpha: number;
   bias: boolean;
   init: InitSpec;
-  /** Explicit initial weights, n_in rows of `units` numbers (row i = input i, so z = a·W + b). */
+  /** Explicit initial weights, n_in rows of `units` numbers (row i = input i, so z = a·W + b); conv2d: one row of
+   * channels·kh·kw numbers per filter. */
   weights?: number[][];
   biases?: number[];
   frozen: boolean;
