@@ -14,11 +14,26 @@ const CLASS_COLORS: [number, number, number][] = [
 ];
 const SIZE = 220;
 
+/** What the boundary was last drawn from: it changes about once a second in a run, the panel redraws far more often. */
+let drawn:
+  | { host: HTMLElement; boundary: DecisionBoundary | null | undefined; names?: readonly string[]; theme: string }
+  | undefined;
+
 export function renderBoundary(
   host: HTMLElement,
   boundary: DecisionBoundary | null | undefined,
   inputNames?: readonly string[],
 ): void {
+  const theme = document.body.className;
+  if (
+    drawn &&
+    drawn.host === host &&
+    drawn.boundary === boundary &&
+    drawn.names === inputNames &&
+    drawn.theme === theme
+  )
+    return;
+  drawn = { host, boundary, names: inputNames, theme };
   if (!boundary) {
     host.replaceChildren();
     host.hidden = true;

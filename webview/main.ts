@@ -43,6 +43,9 @@ let state: PanelState | undefined = vscode.getState();
 let selection: GraphSelection | undefined;
 let frame = 0;
 let lastSaved = 0;
+/** When the graph, tables and boundary were last drawn (they are drawn about 4 times a second during a run). */
+let lastHeavyDraw = -Infinity;
+const HEAVY_DRAW_MS = 250;
 /** The user picked a layer to look at; otherwise the tables follow the layer being computed. */
 let pinned = false;
 /** An update arrived that the host waits to hear has been drawn. */
@@ -182,22 +185,29 @@ function render(): void {
   // What is drawn, for tests and the latency bench: changes with every micro-step.
   document.body.dataset.position = `${cursor.step}:${cursor.phase}:${cursor.layer}`;
   updateToolbar($('toolbar'), current, playing !== null);
-  renderGraph(
-    $('graph'),
-    current,
-    (picked) => {
-      selection = picked;
-      pick(picked.layer);
-    },
-    selection,
-  );
-  renderSelection();
-  renderLayerTabs();
-  renderTables($('tables'), current, current.model.l2 > 0);
-  renderWarnings($('warnings'), current.update.diagnostics, select);
-  renderGradCheck($('grad-check-host'), current.gradCheck, current.model.inputNames);
-  renderBoundary($('boundary'), current.boundary, current.model.inputNames);
-  $('boundary-host').hidden = !current.boundary;
+  // During a run the numbers change faster than anyone reads them: the header and the curves follow every update,
+  // the heavy parts (the graph's edges, the tables, the boundary) a few times a second, so that drawing never
+  // takes the whole of the window's time and a click on Pause is seen at once.
+  const now = performance.now();
+  if (!current.update.running || now - lastHeavyDraw >= HEAVY_DRAW_MS) {
+    lastHeavyDraw = now;
+    renderGraph(
+      $('graph'),
+      current,
+      (picked) => {
+        selection = picked;
+        pick(picked.layer);
+      },
+      selection,
+    );
+    renderSelection();
+    renderLayerTabs();
+    renderTables($('tables'), current, current.model.l2 > 0);
+    renderWarnings($('warnings'), current.update.diagnostics, select);
+    renderGradCheck($('grad-check-host'), current.gradCheck, current.model.inputNames);
+    renderBoundary($('boundary'), current.boundary, current.model.inputNames);
+    $('boundary-host').hidden = !current.boundary;
+  }
   renderCharts($('charts'), current);
 }
 

@@ -211,10 +211,17 @@ function htmlTable(
       cell.dataset.row = String(i);
       cell.dataset.col = String(j);
       cell.dataset.value = String(value);
-      // The formula with this cell's numbers plugged in, rounded like every number here (no float noise).
-      cell.title = cellTitle(name, i, j, value, state, context.layer);
     }
   }
+  // The formula with a cell's numbers plugged in, rounded like every number here (no float noise), worked out when
+  // the pointer reaches the cell: hundreds of them per table, redrawn several times a second in a run.
+  table.addEventListener('mouseover', (event) => {
+    const cell = (event.target as HTMLElement).closest('td');
+    if (!cell || cell.title) return;
+    const i = Number(cell.dataset.row);
+    const j = Number(cell.dataset.col);
+    cell.title = cellTitle(name, i, j, data[i * tensor.cols + j], state, context.layer);
+  });
   return table;
 }
 

@@ -7,6 +7,8 @@ export class UpdatePump<T> {
   private pending: T | undefined;
   private awaitingAck = false;
   private lastSent = -Infinity;
+  /** How long the receiver took to draw the last update: the next waits at least as long again. */
+  private lastDrawMs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -27,6 +29,7 @@ export class UpdatePump<T> {
 
   /** The receiver has drawn what it was sent. */
   acknowledge(): void {
+    if (this.awaitingAck) this.lastDrawMs = Math.max(0, this.now() - this.lastSent);
     this.awaitingAck = false;
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
@@ -47,7 +50,9 @@ export class UpdatePump<T> {
 
   private pump(): void {
     if (this.pending === undefined || this.awaitingAck || this.timer) return;
-    const wait = this.lastSent + this.intervalMs - this.now();
+    // Leave the receiver as much idle time as it spent drawing (at most half its time goes to drawing), so that
+    // on a busy machine a click in it (Pause) is still handled at once.
+    const wait = this.lastSent + Math.max(this.intervalMs, 2 * this.lastDrawMs) - this.now();
     if (wait > 0) this.timer = setTimeout(() => ((this.timer = undefined), this.pump()), wait);
     else this.send();
   }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UpdatePump } from '../../src/extension/updatePump';
 
+const tick = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
+
 test('the pump sends one update at a time, joining what waits for the acknowledgement', async () => {
   const sent: number[][] = [];
   let clock = 0;
@@ -12,26 +14,52 @@ test('the pump sends one update at a time, joining what waits for the acknowledg
     60_000,
     () => clock,
   );
-  pump.push([1], false);
-  assert.deepEqual(sent, [[1]]);
-  // Not drawn yet: later updates wait, and are joined, not dropped.
-  clock = 100;
-  pump.push([2], false);
-  pump.push([3], false);
-  assert.equal(sent.length, 1);
-  pump.acknowledge();
-  assert.deepEqual(sent, [[1], [2, 3]]);
-  // A stop goes out at once, whatever is in flight.
-  pump.push([4], true);
-  assert.deepEqual(sent.at(-1), [4]);
-  // Paced by the clock too: within the interval, the next one waits for the timer.
-  pump.acknowledge();
-  pump.push([5], false);
-  assert.equal(sent.length, 3);
-  clock = 200;
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  assert.deepEqual(sent.at(-1), [5]);
-  pump.dispose();
+  try {
+    pump.push([1], false);
+    assert.deepEqual(sent, [[1]]);
+    // Not drawn yet: later updates wait, and are joined, not dropped.
+    pump.push([2], false);
+    pump.push([3], false);
+    assert.equal(sent.length, 1);
+    // Drawn after 5 ms: the next goes once the interval (10 ms) has passed since the last.
+    clock = 5;
+    pump.acknowledge();
+    assert.equal(sent.length, 1);
+    clock = 10;
+    await tick();
+    assert.deepEqual(sent, [[1], [2, 3]]);
+    // A stop goes out at once, whatever is in flight.
+    pump.push([4], true);
+    assert.deepEqual(sent.at(-1), [4]);
+  } finally {
+    pump.dispose();
+  }
+});
+
+test('a receiver that draws slowly gets as much idle time as it spent drawing', async () => {
+  const sent: number[][] = [];
+  let clock = 0;
+  const pump = new UpdatePump<number[]>(
+    (value) => sent.push(value),
+    10,
+    (a, b) => [...a, ...b],
+    60_000,
+    () => clock,
+  );
+  try {
+    pump.push([1], false);
+    pump.push([2], false);
+    // Drawing took 100 ms: the next update waits until 200 ms after the last was sent.
+    clock = 100;
+    pump.acknowledge();
+    await tick(50);
+    assert.equal(sent.length, 1);
+    clock = 200;
+    await tick(80);
+    assert.deepEqual(sent, [[1], [2]]);
+  } finally {
+    pump.dispose();
+  }
 });
 
 test('a receiver that never acknowledges (a hidden panel) still gets updates after the timeout', async () => {
@@ -42,13 +70,13 @@ test('a receiver that never acknowledges (a hidden panel) still gets updates aft
     (a, b) => [...a, ...b],
     20,
   );
-  pump.push([1], false);
-  pump.push([2], false);
-  assert.equal(sent.length, 1);
-  await new Promise((resolve) => setTimeout(resolve, 60));
-  assert.deepEqual(sent, [[1], [2]]);
-  pump.cancel();
-  pump.push([3], false);
-  await new Promise((resolve) => setTimeout(resolve, 60));
-  pump.dispose();
+  try {
+    pump.push([1], false);
+    pump.push([2], false);
+    assert.equal(sent.length, 1);
+    await tick(80);
+    assert.deepEqual(sent, [[1], [2]]);
+  } finally {
+    pump.dispose();
+  }
 });
