@@ -2,12 +2,12 @@
 // scripts/torch_conv_fixtures.py; no Python needed here): every z, a, δ, ∂L/∂input, argmax position, gradient
 // and parameter after the update of every batch step, to 1e-9 relative.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
 import { toRows } from '../../src/engine/matrix';
 import { parseModelText } from '../../src/model';
-import type { LayerTrace, Tensor } from '../../src/protocol';
+import { Agreement, readFixtures } from './helpers/parity';
+import type { LayerTrace } from '../../src/protocol';
 
 type Rows = number[][];
 interface FixtureLayer {
@@ -30,28 +30,10 @@ interface Fixture {
 }
 
 const FIXTURES = 'test/fixtures/torch-conv';
-const fixtures: Fixture[] = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith('.json'))
-  .sort()
-  .map((file) => JSON.parse(readFileSync(`${FIXTURES}/${file}`, 'utf8')));
+const fixtures = readFixtures<Fixture>(FIXTURES);
 
-let worst = 0;
-
-function agree(actual: number, expected: number, where: string): void {
-  const scale = Math.max(Math.abs(actual), Math.abs(expected));
-  if (scale > 1e-12) worst = Math.max(worst, Math.abs(actual - expected) / scale);
-  assert.ok(Math.abs(actual - expected) <= 1e-9 * scale + 1e-12, `${where}: engine ${actual}, PyTorch ${expected}`);
-}
-
-function agreeMatrix(tensor: Tensor | undefined, expected: Rows, where: string): void {
-  assert.ok(tensor?.data, `${where}: missing`);
-  const actual = toRows(tensor.data, tensor.rows, tensor.cols);
-  assert.equal(actual.length, expected.length, `${where}: rows`);
-  expected.forEach((row, i) => {
-    assert.equal(actual[i].length, row.length, `${where}[${i}]: columns`);
-    row.forEach((value, j) => agree(actual[i][j], value, `${where}[${i}][${j}]`));
-  });
-}
+const comparison = new Agreement();
+const { agree, agreeMatrix } = comparison;
 
 const asRow = (values: number[]): Rows => (values.length > 0 ? [values] : []);
 
@@ -62,7 +44,7 @@ test('there is a fixture for each image layer type', () => {
 
 for (const fixture of fixtures) {
   test(`PyTorch parity: ${fixture.name}`, (t) => {
-    worst = 0;
+    comparison.reset();
     const { model, errors } = parseModelText(JSON.stringify(fixture.model), `${fixture.name}.nn.json`);
     assert.deepEqual(errors, []);
     const session = new TrainingSession(model!, { traceLevel: 'full' });
@@ -96,6 +78,6 @@ for (const fixture of fixtures) {
         }
       });
     });
-    t.diagnostic(`${fixture.steps.length} steps, largest relative difference ${worst.toExponential(1)}`);
+    t.diagnostic(`${fixture.steps.length} steps, largest relative difference ${comparison.worst.toExponential(1)}`);
   });
 }

@@ -1,12 +1,10 @@
 // The engine against PyTorch float64 (fixtures written by scripts/torch_fixtures.py; no Python needed here):
 // every z, a, δ, dW, db, weight and bias of every batch step, to 1e-9 relative.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
-import { toRows } from '../../src/engine/matrix';
 import { parseModelText } from '../../src/model';
-import type { Tensor } from '../../src/protocol';
+import { Agreement, readFixtures } from './helpers/parity';
 
 interface FixtureLayer {
   name: string;
@@ -26,30 +24,10 @@ interface Fixture {
 }
 
 const FIXTURES = 'test/fixtures/torch';
-const fixtures: Fixture[] = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith('.json'))
-  .sort()
-  .map((file) => JSON.parse(readFileSync(`${FIXTURES}/${file}`, 'utf8')));
+const fixtures = readFixtures<Fixture>(FIXTURES);
 
-/** The largest relative difference seen in the current fixture, reported beside its result. */
-let worst = 0;
-
-function agree(actual: number, expected: number, where: string): void {
-  const scale = Math.max(Math.abs(actual), Math.abs(expected));
-  if (scale > 1e-12) worst = Math.max(worst, Math.abs(actual - expected) / scale);
-  const tolerance = 1e-9 * Math.max(Math.abs(actual), Math.abs(expected)) + 1e-12;
-  assert.ok(Math.abs(actual - expected) <= tolerance, `${where}: engine ${actual}, PyTorch ${expected}`);
-}
-
-function agreeMatrix(tensor: Tensor | undefined, expected: number[][], where: string): void {
-  assert.ok(tensor?.data, `${where}: missing`);
-  const actual = toRows(tensor.data, tensor.rows, tensor.cols);
-  assert.equal(actual.length, expected.length, `${where}: rows`);
-  expected.forEach((row, i) => {
-    assert.equal(actual[i].length, row.length, `${where}[${i}]: columns`);
-    row.forEach((value, j) => agree(actual[i][j], value, `${where}[${i}][${j}]`));
-  });
-}
+const comparison = new Agreement();
+const { agree, agreeMatrix } = comparison;
 
 test('there are enough fixtures to mean something', () => {
   assert.ok(fixtures.length >= 12, `${fixtures.length} fixtures`);
@@ -58,7 +36,7 @@ test('there are enough fixtures to mean something', () => {
 
 for (const fixture of fixtures) {
   test(`PyTorch parity: ${fixture.name}`, (t) => {
-    worst = 0;
+    comparison.reset();
     const { model, errors } = parseModelText(JSON.stringify(fixture.model), `${fixture.name}.nn.json`);
     assert.deepEqual(errors, []);
     const session = new TrainingSession(model!, { traceLevel: 'full' });
@@ -80,6 +58,6 @@ for (const fixture of fixtures) {
         agreeMatrix(actual.biases, [layer.biases], `${where}.biases`);
       });
     });
-    t.diagnostic(`${fixture.steps.length} steps, largest relative difference ${worst.toExponential(1)}`);
+    t.diagnostic(`${fixture.steps.length} steps, largest relative difference ${comparison.worst.toExponential(1)}`);
   });
 }
