@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startWorkbench } from '../../scripts/vscode-offline/harness.mjs';
+import { assert, Checks, openFile as openFileIn, panelFrame, runCommand as runCommandIn, waitFor } from './driver.mjs';
 
 const results = join(ROOT, 'test-results');
 mkdirSync(results, { recursive: true });
@@ -18,32 +19,13 @@ writeFileSync(
   'name: wide\ninput: [x, y]\nlayers:\n  - {name: wide, units: 40, activation: relu}\n  - {name: out, units: 1, activation: sigmoid}\nloss: binary_cross_entropy\noptimizer: {type: adam, lr: 0.01}\ntraining: {epochs: 50}\ndata: {generate: {kind: circle, samples: 20}}\n',
 );
 
-let passed = 0;
-const failures = [];
-async function check(name, body) {
-  try {
-    await body();
-    passed++;
-    console.log(`ok ${name}`);
-  } catch (error) {
-    failures.push(name);
-    console.error(`FAIL ${name}\n${error.stack ?? error}`);
-  }
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const checks = new Checks();
+const check = (name, body) => checks.check(name, body);
 
 const handle = await startWorkbench({ workspace, extensionDevelopmentPath: ROOT });
 const { page } = handle;
 
-async function runCommand(title) {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(title);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
+const runCommand = (title) => runCommandIn(page, title);
 
 /** Preferences: Color Theme, then the theme (clicked: the palette's first match is "Browse … in Marketplace"). */
 async function pickTheme(name) {
@@ -60,38 +42,8 @@ async function pickTheme(name) {
   await page.click(theme);
 }
 
-async function openFile(name) {
-  await page.click('.monaco-editor .view-lines').catch(() => {});
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(name);
-  await page.waitForTimeout(600);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tab[aria-label*="${name}"]`, { timeout: 15_000 });
-  await page.waitForTimeout(800);
-  await page.click('.monaco-editor .view-lines');
-}
-
-async function panel(timeoutMs = 20_000) {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    for (const frame of page.frames()) {
-      try {
-        if (await frame.$('#app #position')) return frame;
-      } catch {
-        /* frame navigating */
-      }
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error('the Backprop panel did not appear');
-}
-
-async function waitFor(frame, predicate, arg, what) {
-  await frame.waitForFunction(predicate, arg, { timeout: 20_000 }).catch(() => {
-    throw new Error(`timed out waiting for ${what}`);
-  });
-}
+const openFile = (name) => openFileIn(page, name);
+const panel = (timeoutMs) => panelFrame(page, timeoutMs);
 
 /** The panel's webview element in the workbench (for screenshots of the panel alone). */
 async function panelElement() {
@@ -450,5 +402,4 @@ console.log(
     .filter((f) => f.startsWith('look-'))
     .join(', ')}`,
 );
-console.log(`${passed} passed, ${failures.length} failed`);
-process.exit(failures.length === 0 ? 0 : 1);
+checks.finish();
