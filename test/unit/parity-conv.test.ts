@@ -3,11 +3,8 @@
 // and parameter after the update of every batch step, to 1e-9 relative.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TrainingSession } from '../../src/engine';
 import { toRows } from '../../src/engine/matrix';
-import { parseModelText } from '../../src/model';
-import { Agreement, readFixtures } from './helpers/parity';
-import type { LayerTrace } from '../../src/protocol';
+import { Agreement, readFixtures, replayAgainst } from './helpers/parity';
 
 type Rows = number[][];
 interface FixtureLayer {
@@ -33,9 +30,7 @@ const FIXTURES = 'test/fixtures/torch-conv';
 const fixtures = readFixtures<Fixture>(FIXTURES);
 
 const comparison = new Agreement();
-const { agree, agreeMatrix } = comparison;
-
-const asRow = (values: number[]): Rows => (values.length > 0 ? [values] : []);
+const { agreeMatrix } = comparison;
 
 test('there is a fixture for each image layer type', () => {
   const types = new Set(fixtures.flatMap((f) => f.model.layers.map((l) => l.type ?? 'dense')));
@@ -44,40 +39,21 @@ test('there is a fixture for each image layer type', () => {
 
 for (const fixture of fixtures) {
   test(`PyTorch parity: ${fixture.name}`, (t) => {
-    comparison.reset();
-    const { model, errors } = parseModelText(JSON.stringify(fixture.model), `${fixture.name}.nn.json`);
-    assert.deepEqual(errors, []);
-    const session = new TrainingSession(model!, { traceLevel: 'full' });
-    fixture.steps.forEach((expected, s) => {
-      const record = session.step('batch');
-      const at = `${fixture.name} step ${s}`;
-      assert.deepEqual([record.epoch, record.batch], [expected.epoch, expected.batch], `${at}: position`);
-      agree(record.loss!, expected.loss, `${at} loss`);
-      expected.layers.forEach((layer, k) => {
-        const actual: LayerTrace = record.layers[k];
-        const where = `${at} ${layer.name}`;
-        agreeMatrix(actual.z, layer.z, `${where}.z`);
-        agreeMatrix(actual.a, layer.a, `${where}.a`);
-        agreeMatrix(actual.delta, layer.delta, `${where}.delta`);
-        agreeMatrix(actual.dW, layer.dW, `${where}.dW`);
-        agreeMatrix(actual.db, asRow(layer.db), `${where}.db`);
-        agreeMatrix(actual.weights, layer.weights, `${where}.weights`);
-        agreeMatrix(actual.biases, asRow(layer.biases), `${where}.biases`);
-        if (layer.gradInput) agreeMatrix(actual.gradInput, layer.gradInput, `${where}.gradInput`);
-        // Positions are whole numbers: equal, not close.
-        if (layer.argmax)
-          assert.deepEqual(
-            toRows(actual.argmax!.data!, actual.argmax!.rows, actual.argmax!.cols),
-            layer.argmax,
-            `${where}.argmax`,
-          );
-        if (actual.type === 'conv2d') {
-          agreeMatrix(actual.kernels, layer.weights, `${where}.kernels`);
-          agreeMatrix(actual.dK, layer.dW, `${where}.dK`);
-          agreeMatrix(actual.featureMaps, layer.a, `${where}.featureMaps`);
-        }
-      });
+    const report = replayAgainst(fixture, comparison, (actual, layer, where) => {
+      if (layer.gradInput) agreeMatrix(actual.gradInput, layer.gradInput, `${where}.gradInput`);
+      // Positions are whole numbers: equal, not close.
+      if (layer.argmax)
+        assert.deepEqual(
+          toRows(actual.argmax!.data!, actual.argmax!.rows, actual.argmax!.cols),
+          layer.argmax,
+          `${where}.argmax`,
+        );
+      if (actual.type === 'conv2d') {
+        agreeMatrix(actual.kernels, layer.weights, `${where}.kernels`);
+        agreeMatrix(actual.dK, layer.dW, `${where}.dK`);
+        agreeMatrix(actual.featureMaps, layer.a, `${where}.featureMaps`);
+      }
     });
-    t.diagnostic(`${fixture.steps.length} steps, largest relative difference ${comparison.worst.toExponential(1)}`);
+    t.diagnostic(report);
   });
 }

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { toRows } from '../../../src/engine/matrix';
-import type { Tensor } from '../../../src/protocol';
+import { TrainingSession } from '../../../src/engine';
+import { parseModelText } from '../../../src/model';
+import type { LayerTrace, Tensor } from '../../../src/protocol';
 
 export function readFixtures<T>(folder: string): T[] {
   return readdirSync(folder)
@@ -36,4 +38,61 @@ export class Agreement {
       row.forEach((value, j) => this.agree(actual[i][j], value, `${where}[${i}][${j}]`));
     });
   };
+}
+
+/** What every fixture records of a layer at a step (the layer-type files add their own intermediates). */
+export interface ParityLayer {
+  name: string;
+  z: number[][];
+  a: number[][];
+  delta: number[][];
+  dW: number[][];
+  db: number[];
+  weights: number[][];
+  biases: number[];
+}
+
+export interface ParityFixture<Layer extends ParityLayer> {
+  name: string;
+  model: unknown;
+  steps: { epoch: number; batch: number; loss: number; lr?: number; layers: Layer[] }[];
+}
+
+const asRow = (values: number[]): number[][] => (values.length > 0 ? [values] : []);
+
+/**
+ * Trains the fixture's model batch by batch and compares each step with PyTorch's: position, learning rate (where
+ * recorded), loss, and every layer's z, a, δ, dW, db, W and b; `more` compares what a layer type adds. Returns
+ * the line each test reports.
+ */
+export function replayAgainst<Layer extends ParityLayer>(
+  fixture: ParityFixture<Layer>,
+  comparison: Agreement,
+  more: (actual: LayerTrace, layer: Layer, where: string) => void = () => {},
+): string {
+  const { agree, agreeMatrix } = comparison;
+  comparison.reset();
+  const { model, errors } = parseModelText(JSON.stringify(fixture.model), `${fixture.name}.nn.json`);
+  assert.deepEqual(errors, []);
+  const session = new TrainingSession(model!, { traceLevel: 'full' });
+  fixture.steps.forEach((expected, s) => {
+    const record = session.step('batch');
+    const at = `${fixture.name} step ${s}`;
+    assert.deepEqual([record.epoch, record.batch], [expected.epoch, expected.batch], `${at}: position`);
+    if (expected.lr !== undefined) agree(record.lr, expected.lr, `${at} lr`);
+    agree(record.loss!, expected.loss, `${at} loss`);
+    expected.layers.forEach((layer, k) => {
+      const actual = record.layers[k];
+      const where = `${at} ${layer.name}`;
+      agreeMatrix(actual.z, layer.z, `${where}.z`);
+      agreeMatrix(actual.a, layer.a, `${where}.a`);
+      agreeMatrix(actual.delta, layer.delta, `${where}.delta`);
+      agreeMatrix(actual.dW, layer.dW, `${where}.dW`);
+      agreeMatrix(actual.db, asRow(layer.db), `${where}.db`);
+      agreeMatrix(actual.weights, layer.weights, `${where}.weights`);
+      agreeMatrix(actual.biases, asRow(layer.biases), `${where}.biases`);
+      more(actual, layer, where);
+    });
+  });
+  return `${fixture.steps.length} steps, largest relative difference ${comparison.worst.toExponential(1)}`;
 }
