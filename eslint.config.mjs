@@ -28,6 +28,12 @@ export default tseslint.config(
           paths: [
             { name: 'vscode', message: 'This code runs outside VS Code (worker, CLI, standalone debug adapter).' },
           ],
+          patterns: [
+            {
+              group: ['**/extension/*', '**/extension'],
+              message: 'The extension is built on these modules, not the other way round (src/engine/format.ts).',
+            },
+          ],
         },
       ],
     },

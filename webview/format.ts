@@ -3,7 +3,7 @@
 
 import type { ActivationName, LossSpec } from '../src/model/types';
 
-import { formatNumber } from '../src/extension/format';
+import { formatNumber } from '../src/engine/format';
 
 // One number format for the editor and the panel.
 export { formatNumber };

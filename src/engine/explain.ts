@@ -4,7 +4,7 @@
 // once, in the tables below, in the notation of the slides: layer k (1-based) computes z_k = a_{k−1}·W_k + b_k,
 // a_k = f(z_k), with a_0 = x and a_L = ŷ.
 
-import { formatNumber } from '../extension/format';
+import { formatNumber } from './format';
 import type { ActivationName, LossSpec, OptimizerType } from '../model/types';
 import type { LayerTrace, ModelInfo, Tensor, TraceRecord } from '../protocol';
 

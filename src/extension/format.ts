@@ -1,14 +1,9 @@
-// Numbers as the editor shows them: a fixed number of significant digits, exponents for the very small
-// and very large, so ‖dW‖ = 3.2e-9 and 0.034 both read at a glance.
+// Numbers in the editor's Markdown. formatNumber itself lives with the engine (the step sentences use it too) and
+// is re-exported here for the editor's providers.
 
-export function formatNumber(value: number | null | undefined, digits = 4): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '—';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
-  if (value === 0) return '0';
-  const magnitude = Math.abs(value);
-  if (magnitude < 1e-3 || magnitude >= 1e5) return value.toExponential(Math.max(0, digits - 2)).replace('e+', 'e');
-  return Number(value.toPrecision(digits)).toString();
-}
+import { formatNumber } from '../engine/format';
+
+export { formatNumber };
 
 /** A small Markdown table of a row-major matrix, clipped to `maxRows` × `maxCols` with an ellipsis. */
 export function markdownMatrix(
