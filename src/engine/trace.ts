@@ -177,22 +177,24 @@ function typeTrace(
   if (layer.addFrom >= 0) trace.add = network.layers[layer.addFrom].name;
   const kernel = layer.kernel;
   if (kernel instanceof BatchNormKernel || kernel instanceof LayerNormKernel) {
-    trace.gamma = tensor(layer.W, 1, n);
-    trace.beta = tensor(layer.b, 1, n);
+    // γ, β, dγ, dβ: one per unit, or per channel for batch norm after an image (BatchNorm2d).
+    const count = layer.W.length;
+    trace.gamma = tensor(layer.W, 1, count);
+    trace.beta = tensor(layer.b, 1, count);
     if (forward) {
       const perFeature = kernel instanceof BatchNormKernel;
-      trace.mu = tensor(kernel.mu, perFeature ? 1 : m, perFeature ? n : 1);
-      trace.var = tensor(kernel.variance, perFeature ? 1 : m, perFeature ? n : 1);
+      trace.mu = tensor(kernel.mu, perFeature ? 1 : m, perFeature ? count : 1);
+      trace.var = tensor(kernel.variance, perFeature ? 1 : m, perFeature ? count : 1);
       trace.xhat = tensor(kernel.xhat, m, n);
     }
     if (backward) {
-      trace.dgamma = tensor(layer.dW, 1, n);
-      trace.dbeta = tensor(layer.db, 1, n);
+      trace.dgamma = tensor(layer.dW, 1, count);
+      trace.dbeta = tensor(layer.db, 1, count);
     }
   }
   if (kernel instanceof BatchNormKernel) {
-    trace.runningMean = tensor(kernel.runningMean, 1, n);
-    trace.runningVar = tensor(kernel.runningVar, 1, n);
+    trace.runningMean = tensor(kernel.runningMean, 1, kernel.channels);
+    trace.runningVar = tensor(kernel.runningVar, 1, kernel.channels);
   }
   if (kernel instanceof DropoutKernel && forward) trace.mask = tensor(kernel.mask, m, n);
   imageTrace(trace, layer, m, tensor);

@@ -152,11 +152,6 @@ function resolveLayers(
     const image: ImageLayer | undefined = IMAGE_LAYER_TYPES.includes(type)
       ? resolveImageLayer(layer, type, shape, fanIn, below, at, issues)
       : undefined;
-    if (type === 'batchnorm' && shape)
-      issues.at(
-        at('type'),
-        `batchnorm after an image (${shapeText(shape)}) would need per-channel statistics (BatchNorm2d), which are not supported; put a flatten layer before it to normalize each value as a feature`,
-      );
     // Only a dense layer chooses its width; norms and dropout keep their input's; image layers compute theirs.
     const units = image
       ? image.units
@@ -165,8 +160,13 @@ function resolveLayers(
         : IMAGE_LAYER_TYPES.includes(type)
           ? 1
           : (fanIn ?? layer.units ?? 1);
-    // Dropout and layer norm act value by value (layer norm over all of c·h·w), so the image goes through them.
-    const outShape = image ? image.shape : type === 'dropout' || type === 'layernorm' ? shape : undefined;
+    // Dropout and layer norm act value by value (layer norm over all of c·h·w), batch norm per channel (as
+    // BatchNorm2d), so the image goes through them.
+    const outShape = image
+      ? image.shape
+      : type === 'dropout' || type === 'layernorm' || type === 'batchnorm'
+        ? shape
+        : undefined;
     shapes.push(outShape);
     widths.push(type === 'dense' || fanIn !== undefined ? units : undefined);
     // Keras' Dense and PyTorch's Linear are linear unless told otherwise.
@@ -218,7 +218,7 @@ function resolveLayers(
         ? (fanIn ?? 0) * units + (bias ? units : 0)
         : type === 'dropout' || IMAGE_LAYER_TYPES.includes(type)
           ? 0
-          : 2 * units;
+          : 2 * (type === 'batchnorm' && shape ? shape[0] : units);
     // An image layer that did not fit leaves the layers above it unknown: checking them would only echo the error.
     fanIn = IMAGE_LAYER_TYPES.includes(type) && !image && type !== 'flatten' ? undefined : units;
     shape = outShape;

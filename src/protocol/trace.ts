@@ -117,19 +117,21 @@ export interface LayerTrace {
   type?: LayerType;
   /** A residual connection: the earlier layer whose activations were added to z. */
   add?: string;
-  /** batchnorm: the batch mean per feature [1][unit]; layernorm: each sample's mean [sample][1]. After forward. */
+  /** batchnorm: the batch mean per feature [1][unit], or per channel [1][channel] after an image (BatchNorm2d, over
+   * the batch and every position of the channel's feature map); layernorm: each sample's mean [sample][1]. After forward. */
   mu?: Tensor;
   /** The biased variance σ² that normalized, shaped like `mu`. After forward. */
   var?: Tensor;
   /** [sample][unit] x̂ = (x − μ)/√(σ² + ε). After forward. */
   xhat?: Tensor;
-  /** batchnorm and layernorm: [1][unit] scale γ and shift β (the same numbers as `weights` and `biases`). */
+  /** batchnorm and layernorm: [1][unit] scale γ and shift β (the same numbers as `weights` and `biases`); batchnorm
+   * after an image: [1][channel]. */
   gamma?: Tensor;
   beta?: Tensor;
-  /** [1][unit] dγ = Σ δ·x̂ and dβ = Σ δ (the same numbers as `dW` and `db`). After backward. */
+  /** [1][unit] (batchnorm after an image: [1][channel]) dγ = Σ δ·x̂ and dβ = Σ δ (the same numbers as `dW` and `db`). After backward. */
   dgamma?: Tensor;
   dbeta?: Tensor;
-  /** batchnorm: [1][unit] running mean and (unbiased) variance used in evaluation. */
+  /** batchnorm: [1][unit] (after an image: [1][channel]) running mean and (unbiased) variance used in evaluation. */
   runningMean?: Tensor;
   runningVar?: Tensor;
   /** dropout: [sample][unit] 1 where the entry was kept, 0 where it was dropped. After forward. */
@@ -447,5 +449,7 @@ export interface TrainingUpdate {
   /** The latest diagnostic of each kind and layer, in the order they were reported. */
   diagnostics: TrainingDiagnostic[];
   running: boolean;
+  /** Set on the updates of a slow-motion run: the epochs a second it goes at. */
+  epochsPerSecond?: number;
   canStepBack: boolean;
 }

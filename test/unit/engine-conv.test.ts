@@ -3,11 +3,12 @@
 // to the first maximum as PyTorch does, the engine's gradient check through a small CNN, and step back exact.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { explainStep, gradientCheck, Random, TrainingSession } from '../../src/engine';
-import { createLayer, type ForwardMode, type Layer } from '../../src/engine/layers';
+import { explainStep, Random, TrainingSession } from '../../src/engine';
+import { BatchNormKernel, createLayer, type Layer } from '../../src/engine/layers';
 import { Network } from '../../src/engine/network';
 import { loadModelFile, parseModelText } from '../../src/model';
 import type { LayerSpec, ModelSpec } from '../../src/model/types';
+import { kernelGradientError, trainedNetGradientErrors } from './helpers/gradcheck';
 
 const TOLERANCE = 1e-7;
 
@@ -16,8 +17,6 @@ function model(yaml: string): ModelSpec {
   assert.ok(parsed.model, parsed.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
   return parsed.model;
 }
-
-const relative = (a: number, n: number) => Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), 1e-3);
 
 /** A one-layer image model's resolved spec, so the kernel gets the shapes the model file would give it. */
 function imageLayer(shape: [number, number, number], layer: string): LayerSpec {
@@ -28,43 +27,15 @@ function imageLayer(shape: [number, number, number], layer: string): LayerSpec {
   return spec.layers[0];
 }
 
-/** L = Σ G ⊙ z for a fixed random G: compares dK, db and ∂L/∂x with central differences of L. */
-function checkKernel(spec: LayerSpec, m: number, inputs?: (random: Random) => number): number {
-  const random = new Random(11);
-  const inputSize = spec.inputShape!.reduce((a, b) => a * b);
-  const layer: Layer = createLayer(spec, 1, inputSize, -1, random, m);
-  if (layer.hasBias) for (let i = 0; i < layer.b.length; i++) layer.b[i] = random.uniform(-0.5, 0.5);
-  const x = Float64Array.from({ length: m * inputSize }, () => (inputs ?? ((r) => r.uniform(-2, 2)))(random));
-  const G = Float64Array.from({ length: m * layer.units }, () => random.uniform(-1, 1));
-  const mode: ForwardMode = { training: true, random, keepMasks: false };
-  const z = new Float64Array(m * layer.units);
-  const loss = () => {
-    layer.kernel.forward(layer, x, m, z, mode);
-    let sum = 0;
-    for (let i = 0; i < z.length; i++) sum += G[i] * z[i];
-    return sum;
-  };
-  loss();
-  layer.delta.set(G);
-  layer.kernel.backward(layer, x, m, true);
-  let worst = 0;
-  const eps = 1e-5;
-  for (const [values, analytic] of [
-    [layer.W, layer.dW.slice()],
-    [layer.b, layer.db.slice()],
-    [x, layer.gradInput.slice(0, x.length)],
-  ] as const) {
-    for (let i = 0; i < values.length; i++) {
-      const original = values[i];
-      values[i] = original + eps;
-      const plus = loss();
-      values[i] = original - eps;
-      const minus = loss();
-      values[i] = original;
-      worst = Math.max(worst, relative(analytic[i], (plus - minus) / (2 * eps)));
-    }
-  }
-  return worst;
+/** One image kernel alone (see kernelGradientError), with biases moved away from zero. */
+function checkKernel(spec: LayerSpec, m: number, input?: (random: Random) => number): number {
+  return kernelGradientError(spec, m, {
+    seed: 11,
+    ...(input ? { input } : {}),
+    prepare: (layer, random) => {
+      if (layer.hasBias) for (let i = 0; i < layer.b.length; i++) layer.b[i] = random.uniform(-0.5, 0.5);
+    },
+  });
 }
 
 test('image shapes: input {shape}, conv2d, maxpool2d and flatten resolve with their output shapes', () => {
@@ -220,23 +191,7 @@ for (const [name, layers, batch, extra] of [
   test(`gradient check inside a CNN: ${name}`, (t) => {
     const spec = cnn(layers, batch, extra);
     // A few steps first, so the check is not at the initial weights only.
-    const session = new TrainingSession(spec, { traceLevel: 'off' });
-    for (let i = 0; i < 3; i++) session.step('batch');
-    const reached = session.parameters();
-    const trained: ModelSpec = {
-      ...spec,
-      layers: spec.layers.map((l, k) =>
-        l.type === 'conv2d' || (l.type ?? 'dense') === 'dense'
-          ? { ...l, weights: reached[k].weights, biases: l.bias ? reached[k].biases : undefined }
-          : l,
-      ),
-    };
-    const result = gradientCheck(trained, { tolerance: TOLERANCE });
-    for (const layer of result.layers) {
-      t.diagnostic(`${layer.name}: ${layer.maxRelativeError.toExponential(2)} over ${layer.parameters} parameters`);
-      assert.ok(layer.maxRelativeError < TOLERANCE, `${layer.name}: ${layer.maxRelativeError}`);
-    }
-    assert.ok(result.passed);
+    for (const line of trainedNetGradientErrors(spec, TOLERANCE)) t.diagnostic(line);
   });
 }
 
@@ -338,4 +293,86 @@ data: {inputs: [${row}, ${row}, ${row}], targets: [[1, 0], [0, 1], [1, 0]]}
       '6:19 training.batch: a batch of 3 samples needs 41.3 MB for activations and deltas through these layers (the limit is 32 MB); use training.batch: 2 or less',
     ],
   );
+});
+
+// BatchNorm2d: batch norm after an image keeps its shape and normalizes per channel over (batch, h, w).
+
+const BN2D_PARAMETERS = (layer: Layer, random: Random) => {
+  // γ and β away from 1 and 0, so dγ and dβ are not trivially symmetric.
+  for (let i = 0; i < layer.W.length; i++) layer.W[i] += random.uniform(-0.5, 0.5);
+  for (let i = 0; i < layer.b.length; i++) layer.b[i] += random.uniform(-0.5, 0.5);
+};
+
+for (const m of [1, 2, 3]) {
+  test(`batchnorm after an image alone, batch of ${m}: per-channel dγ, dβ and ∂L/∂x match central differences`, (t) => {
+    const spec = imageLayer([3, 4, 5], 'type: batchnorm, momentum: 0.2');
+    assert.deepEqual([spec.inputShape, spec.shape, spec.units], [[3, 4, 5], [3, 4, 5], 60]);
+    const worst = kernelGradientError(spec, m, { seed: 11, prepare: BN2D_PARAMETERS });
+    t.diagnostic(`worst relative error ${worst.toExponential(2)}`);
+    assert.ok(worst < TOLERANCE, `worst relative error ${worst}`);
+  });
+}
+
+test('batchnorm after an image: μ, σ² over the batch and the positions, unbiased running variance, evaluation', () => {
+  const spec = imageLayer([2, 2, 2], 'type: batchnorm');
+  const layer = createLayer(spec, 0, 8, -1, new Random(1), 1);
+  assert.deepEqual([layer.W.length, layer.b.length], [2, 2]);
+  const kernel = layer.kernel as BatchNormKernel;
+  // One sample is enough for BatchNorm2d: channel 0 holds 1, 2, 3, 4 and channel 1 holds 5 four times.
+  const x = Float64Array.from([1, 2, 3, 4, 5, 5, 5, 5]);
+  const z = new Float64Array(8);
+  const random = new Random(1);
+  kernel.forward(layer, x, 1, z, { training: true, random, keepMasks: false });
+  assert.deepEqual([...kernel.mu], [2.5, 5]);
+  assert.deepEqual([...kernel.variance], [1.25, 0]);
+  const inverseStd = 1 / Math.sqrt(1.25 + 1e-5);
+  assert.deepEqual([...z], [-1.5, -0.5, 0.5, 1.5].map((d) => d * inverseStd).concat([0, 0, 0, 0]));
+  // PyTorch's running variance is unbiased over the N = m·h·w = 4 values: 1.25·4/3.
+  assert.deepEqual([...kernel.runningMean], [0.25, 0.5]);
+  assert.ok(Math.abs(kernel.runningVar[0] - (0.9 + (0.1 * 1.25 * 4) / 3)) < 1e-15);
+  assert.equal(kernel.runningVar[1], 0.9);
+  // Evaluation normalizes with the running statistics and leaves the cache alone.
+  layer.W.set([2, 1]);
+  layer.b.set([0.5, -1]);
+  kernel.forward(layer, x, 1, z, { training: false, random, keepMasks: false });
+  const r0 = 1 / Math.sqrt(kernel.runningVar[0] + 1e-5);
+  const r1 = 1 / Math.sqrt(0.9 + 1e-5);
+  const expected = [1, 2, 3, 4].map((v) => 2 * (v - 0.25) * r0 + 0.5).concat([1, 1, 1, 1].map(() => 4.5 * r1 - 1));
+  z.forEach((value, k) => assert.ok(Math.abs(value - expected[k]) < 1e-12, `z[${k}] = ${value}, not ${expected[k]}`));
+  assert.deepEqual([...kernel.mu], [2.5, 5]);
+});
+
+const CNN_BN = `  - {name: conv1, type: conv2d, filters: 3, kernel: 3, padding: same}
+  - {name: bn1, type: batchnorm, activation: relu}
+  - {name: pool1, type: maxpool2d, size: 2}
+  - {name: conv2, type: conv2d, filters: 2, kernel: 3}`;
+
+for (const batch of [1, 2]) {
+  test(`gradient check inside a CNN: conv → batchnorm (per channel) → relu → pool → conv, batch of ${batch}`, (t) => {
+    const spec = cnn(CNN_BN, batch);
+    assert.deepEqual(
+      [spec.layers[1].shape, spec.layers[2].inputShape],
+      [
+        [3, 6, 6],
+        [3, 6, 6],
+      ],
+    );
+    for (const line of trainedNetGradientErrors(spec, TOLERANCE)) t.diagnostic(line);
+  });
+}
+
+test('the trace of a batchnorm after an image carries per-channel statistics, and step back is exact', () => {
+  const session = new TrainingSession(cnn(CNN_BN, 2), { traceLevel: 'full' });
+  const seen: string[] = [];
+  for (let i = 0; i < 24; i++) seen.push(JSON.stringify(session.step('layer')));
+  const bn = session.trace('full').layers[1];
+  assert.equal(bn.type, 'batchnorm');
+  for (const key of ['gamma', 'beta', 'mu', 'var', 'dgamma', 'dbeta', 'runningMean', 'runningVar'] as const)
+    assert.deepEqual([bn[key]?.rows, bn[key]?.cols], [1, 3], key);
+  assert.deepEqual([bn.xhat?.rows, bn.xhat?.cols, bn.weights.cols, bn.biases.cols], [2, 108, 3, 3]);
+  assert.deepEqual(session.modelInfo().layers[1].shape, [3, 6, 6]);
+  for (let i = 22; i >= 0; i--) {
+    assert.ok(session.stepBack());
+    assert.equal(JSON.stringify(session.trace()), seen[i], `after stepping back to micro-step ${i + 1}`);
+  }
 });

@@ -3,10 +3,10 @@
 // step back landing on the exact numbers (running statistics and dropout masks included).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gradientCheck, Random, TrainingSession } from '../../src/engine';
-import { createLayer, type ForwardMode, type Layer } from '../../src/engine/layers';
+import { TrainingSession } from '../../src/engine';
 import { parseModelText } from '../../src/model';
 import type { LayerSpec, ModelSpec } from '../../src/model/types';
+import { kernelGradientError, trainedNetGradientErrors } from './helpers/gradcheck';
 
 const TOLERANCE = 1e-7;
 
@@ -16,15 +16,8 @@ function model(yaml: string): ModelSpec {
   return parsed.model;
 }
 
-/** |a − n| / max(|a|, |n|, 1e-3): the engine's gradient-check measure. */
-const relative = (a: number, n: number) => Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), 1e-3);
-
-/**
- * One kernel on its own: L = Σ G ⊙ z for a fixed random G, so ∂L/∂z = G. Compares dW, db and ∂L/∂x from the
- * kernel's backward with central differences of L.
- */
+/** One kernel alone (see kernelGradientError), with its γ and β (or W and b) moved away from where they start. */
 function checkKernel(spec: Partial<LayerSpec> & { units: number }, m: number, inputSize = spec.units): number {
-  const random = new Random(7);
   const full: LayerSpec = {
     name: 'l',
     activation: 'linear',
@@ -34,44 +27,14 @@ function checkKernel(spec: Partial<LayerSpec> & { units: number }, m: number, in
     frozen: false,
     ...spec,
   };
-  const layer: Layer = createLayer(full, 1, inputSize, -1, random, m);
-  // Parameters away from their γ = 1, β = 0 start, so dγ and dβ are not trivially symmetric.
-  for (let i = 0; i < layer.W.length; i++) layer.W[i] += random.uniform(-0.5, 0.5);
-  for (let i = 0; i < layer.b.length; i++) layer.b[i] += random.uniform(-0.5, 0.5);
-  const x = Float64Array.from({ length: m * inputSize }, () => random.uniform(-2, 2));
-  const G = Float64Array.from({ length: m * layer.units }, () => random.uniform(-1, 1));
-  const mode: ForwardMode = { training: true, random, keepMasks: false };
-  const z = new Float64Array(m * layer.units);
-  const loss = () => {
-    layer.kernel.forward(layer, x, m, z, mode);
-    let sum = 0;
-    for (let i = 0; i < z.length; i++) sum += G[i] * z[i];
-    return sum;
-  };
-  loss();
-  mode.keepMasks = true;
-  layer.delta.set(G);
-  layer.kernel.backward(layer, x, m, true);
-  let worst = 0;
-  // ε = 1e-5 rather than 1e-6: with two samples x̂ = ±√(σ²/(σ²+ε_bn)) barely depends on x, so ∂L/∂x is a
-  // difference of nearly equal terms and a smaller nudge leaves the loss difference in rounding noise.
-  const eps = 1e-5;
-  for (const [values, analytic] of [
-    [layer.W, layer.dW.slice()],
-    [layer.b, layer.db.slice()],
-    [x, layer.gradInput.slice(0, x.length)],
-  ] as const) {
-    for (let i = 0; i < values.length; i++) {
-      const original = values[i];
-      values[i] = original + eps;
-      const plus = loss();
-      values[i] = original - eps;
-      const minus = loss();
-      values[i] = original;
-      worst = Math.max(worst, relative(analytic[i], (plus - minus) / (2 * eps)));
-    }
-  }
-  return worst;
+  return kernelGradientError(full, m, {
+    inputSize,
+    // Parameters away from their γ = 1, β = 0 start, so dγ and dβ are not trivially symmetric.
+    prepare: (layer, random) => {
+      for (let i = 0; i < layer.W.length; i++) layer.W[i] += random.uniform(-0.5, 0.5);
+      for (let i = 0; i < layer.b.length; i++) layer.b[i] += random.uniform(-0.5, 0.5);
+    },
+  });
 }
 
 for (const m of [1, 2, 5]) {
@@ -103,24 +66,12 @@ const DATA = `data:
   targets: [[1, 0], [0, 1], [0, 1], [1, 0], [1, 0]]`;
 
 function netCheck(name: string, layers: string, batch: number, extra = ''): void {
-  test(`gradient check inside a net: ${name}`, () => {
+  test(`gradient check inside a net: ${name}`, (t) => {
     const spec = model(
       `input: 3\nseed: 3\nlayers:\n${layers}\n  - {name: out, units: 2, activation: softmax}\nloss: cross_entropy\noptimizer: {type: sgd, lr: 0.1}\ntraining: {batch: ${batch}, epochs: 3}\n${extra}${DATA}\n`,
     );
-    // A few steps first, so γ and β have moved from 1 and 0 and the running statistics from their start.
-    const session = new TrainingSession(spec, { traceLevel: 'off' });
-    for (let i = 0; i < 3; i++) session.step('batch');
-    const reached = session.parameters();
-    const trained: ModelSpec = {
-      ...spec,
-      layers: spec.layers.map((l, k) =>
-        (l.type ?? 'dense') === 'dense' ? { ...l, weights: reached[k].weights, biases: reached[k].biases } : l,
-      ),
-    };
-    const result = gradientCheck(trained, { tolerance: TOLERANCE });
-    for (const layer of result.layers)
-      assert.ok(layer.maxRelativeError < TOLERANCE, `${layer.name}: ${layer.maxRelativeError}`);
-    assert.ok(result.passed);
+    // A few steps first, so the check is not at the initial weights only.
+    for (const line of trainedNetGradientErrors(spec, TOLERANCE)) t.diagnostic(line);
   });
 }
 

@@ -161,7 +161,8 @@ const expected: Record<string, string[]> = {
   ],
   'image-add.nn.yaml': [
     "image-add.nn.yaml:5:59: layers[2].add: 'c1' outputs 4×8×8 images but this layer outputs 16×4×4; a residual connection adds activations of the same shape",
-    'image-add.nn.yaml:6:22: layers[3].type: batchnorm after an image (16×4×4) would need per-channel statistics (BatchNorm2d), which are not supported; put a flatten layer before it to normalize each value as a feature',
+    // Batch norm keeps the image's shape (BatchNorm2d), so adding another shape of the same size is refused too.
+    "image-add.nn.yaml:6:38: layers[3].add: 'c1' outputs 4×8×8 images but this layer outputs 16×4×4; a residual connection adds activations of the same shape",
     "image-add.nn.yaml:8:22: layers[5].type: conv2d needs an image, but 'flat' outputs 256 plain values (a dense or flatten layer ends the image)",
     'image-add.nn.yaml:9:48: layers[6].kernel: is only for conv2d layers, not dense',
   ],

@@ -34,6 +34,8 @@ export function parameterCount(spec: LayerSpec, fanIn: number): number {
     case 'dense':
       return (fanIn + 1) * spec.units;
     case 'batchnorm':
+      // BatchNorm2d: one γ and β per channel of an image.
+      return 2 * (spec.inputShape?.[0] ?? spec.units);
     case 'layernorm':
       return 2 * spec.units;
     case 'dropout':
@@ -80,14 +82,17 @@ export function createLayer(
     case 'dense':
       return make(new DenseKernel(), fanIn, initialWeights(spec, fanIn, random), initialBiases(spec), spec.bias);
     case 'batchnorm': {
+      // After an image, statistics per channel over its h×w positions (BatchNorm2d); otherwise per feature.
+      const [channels, height, width] = spec.inputShape ?? [n, 1, 1];
       const kernel = new BatchNormKernel(
-        n,
+        channels,
+        height * width,
         batchCapacity,
         spec.momentum ?? DEFAULT_BATCHNORM_MOMENTUM,
         spec.epsilon ?? DEFAULT_NORM_EPSILON,
       );
       // γ = 1 and β = 0: the layer starts as plain standardization, as PyTorch's does.
-      return make(kernel, 1, new Float64Array(n).fill(1), new Float64Array(n), true);
+      return make(kernel, 1, new Float64Array(channels).fill(1), new Float64Array(channels), true);
     }
     case 'layernorm': {
       const kernel = new LayerNormKernel(n, batchCapacity, spec.epsilon ?? DEFAULT_NORM_EPSILON);
