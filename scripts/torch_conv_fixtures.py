@@ -5,10 +5,13 @@ CNNs, for test/unit/parity-conv.test.ts.
 Run with Debian's Python and torch (apt-get install python3-torch):  /usr/bin/python3 scripts/torch_conv_fixtures.py
 The semantics are the engine's: input {shape: [c, h, w]} rows are x.view(m, c, h, w); conv2d is F.conv2d with the
 file's weights (one row of c·kh·kw per filter, i.e. weight.view(F, -1)) and `padding: same` as PyTorch's for
-stride 1; maxpool2d is F.max_pool2d (no padding, floor mode never needed because shapes must tile); flatten and a
-dense layer after an image are x.view(m, -1). Every intermediate is recorded per batch step as [sample][c·h·w]:
-z, a, delta = dL/dz, dL/dinput of the image layers, pooling's argmax as c·H·W + y·W + x, the gradients, and every
-parameter after the update.
+stride 1; maxpool2d is F.max_pool2d (no padding, floor mode never needed because shapes must tile); batchnorm
+after an image is torch.nn.BatchNorm2d (γ and β as weights/biases [1][channel], running statistics as its buffers);
+flatten and a dense layer after an image are x.view(m, -1). Every intermediate is recorded per batch step as
+[sample][c·h·w]: z, a, delta = dL/dz, dL/dinput of the image layers, pooling's argmax as c·H·W + y·W + x, batch
+norm's per-channel mu, var (biased), xhat and running statistics, the gradients, and every parameter after the
+update. `evaluation` is the output layer's z and a for every sample in evaluation mode (model.eval(): running
+statistics) after the last step.
 """
 import json
 import os
@@ -30,9 +33,14 @@ def run(model, steps):
     layers = model['layers']
     shape = tuple(model['input']['shape'])
     params, modules = [], []
+    channels = shape[0]
     for l in layers:
         kind = l.get('type', 'dense')
-        if kind in ('dense', 'conv2d'):
+        if kind == 'batchnorm':
+            bn = torch.nn.BatchNorm2d(channels, eps=l.get('epsilon', 1e-5), momentum=l.get('momentum', 0.1))
+            modules.append(bn)
+            params += [bn.weight, bn.bias]
+        elif kind in ('dense', 'conv2d'):
             w = torch.tensor(l['weights'], requires_grad=True)
             count = l['filters'] if kind == 'conv2d' else l['units']
             b = torch.tensor(l.get('biases', [0.0] * count), requires_grad=l.get('bias', True))
@@ -40,6 +48,8 @@ def run(model, steps):
             params += [w, b] if l.get('bias', True) else [w]
         else:
             modules.append(None)
+        if kind == 'conv2d':
+            channels = l['filters']
     optimizer = make_optimizer(model['optimizer'], params)
     X = torch.tensor(model['data']['inputs'])
     Y = torch.tensor(model['data']['targets'])
@@ -49,7 +59,7 @@ def run(model, steps):
     for epoch in range(model['training']['epochs']):
         for start in range(0, n, batch):
             if len(records) == steps:
-                return records
+                return records, evaluate(layers, modules, X, shape)
             x, y = X[start:start + batch], Y[start:start + batch]
             m = x.shape[0]
             a = x.view(m, *shape).clone().requires_grad_(True)
@@ -57,7 +67,14 @@ def run(model, steps):
             for l, mod in zip(layers, modules):
                 kind = l.get('type', 'dense')
                 extra = {}
-                if kind == 'conv2d':
+                if kind == 'batchnorm':
+                    z = mod(a)
+                    mu = a.detach().mean((0, 2, 3))
+                    var = a.detach().var((0, 2, 3), unbiased=False)
+                    xhat = (a.detach() - mu.view(1, -1, 1, 1)) / torch.sqrt(var.view(1, -1, 1, 1) + mod.eps)
+                    extra = {'mu': [vector(mu)], 'var': [vector(var)], 'xhat': flat(xhat),
+                             'runningMean': [vector(mod.running_mean)], 'runningVar': [vector(mod.running_var)]}
+                elif kind == 'conv2d':
                     c = a.shape[1]
                     k = l['kernel'] if isinstance(l['kernel'], list) else [l['kernel'], l['kernel']]
                     weight = mod[0].view(l['filters'], c, k[0], k[1])
@@ -89,21 +106,60 @@ def run(model, steps):
             for l, mod in zip(layers, modules):
                 if mod is None:
                     grads.append(([], []))
+                elif isinstance(mod, torch.nn.BatchNorm2d):
+                    grads.append(([vector(mod.weight.grad)], vector(mod.bias.grad)))
                 else:
                     db = mod[1].grad if mod[1].grad is not None else torch.zeros_like(mod[1])
                     grads.append((rows(mod[0].grad), [float(v) for v in db.tolist()]))
             optimizer.step()
             record_layers = []
             for k, (l, mod, o, g) in enumerate(zip(layers, modules, outs, grads)):
+                weights, biases = parameters(mod)
                 entry = {'name': l['name'], 'z': flat(o['z']), 'a': flat(o['a']), 'delta': flat(o['z'].grad),
-                         'dW': g[0], 'db': g[1],
-                         'weights': rows(mod[0]) if mod else [], 'biases': [float(v) for v in mod[1].tolist()] if mod else [],
-                         **o['extra']}
+                         'dW': g[0], 'db': g[1], 'weights': weights, 'biases': biases, **o['extra']}
                 if k > 0 and l.get('type', 'dense') != 'dense':
                     entry['gradInput'] = flat(o['input'].grad)
                 record_layers.append(entry)
             records.append({'epoch': epoch, 'batch': start // batch, 'loss': float(loss), 'layers': record_layers})
-    return records
+    return records, evaluate(layers, modules, X, shape)
+
+
+def vector(t):
+    return [float(v) for v in t.detach().reshape(-1).tolist()]
+
+
+def parameters(mod):
+    if mod is None:
+        return [], []
+    if isinstance(mod, torch.nn.BatchNorm2d):
+        return [vector(mod.weight)], vector(mod.bias)
+    return rows(mod[0]), [float(v) for v in mod[1].tolist()]
+
+
+def evaluate(layers, modules, X, shape):
+    """The output layer's z and a for every sample in evaluation mode (batch norm on its running statistics)."""
+    with torch.no_grad():
+        a = X.view(X.shape[0], *shape)
+        for l, mod in zip(layers, modules):
+            kind = l.get('type', 'dense')
+            if kind == 'batchnorm':
+                mod.eval()
+                z = mod(a)
+                mod.train()
+            elif kind == 'conv2d':
+                k = l['kernel'] if isinstance(l['kernel'], list) else [l['kernel'], l['kernel']]
+                weight = mod[0].view(l['filters'], a.shape[1], k[0], k[1])
+                z = F.conv2d(a, weight, mod[1] if l.get('bias', True) else None, stride=l.get('stride', 1),
+                             padding=l.get('padding', 0))
+            elif kind == 'maxpool2d':
+                z = F.max_pool2d(a, l['size'], l.get('stride', l['size']))
+            elif kind == 'flatten':
+                z = a.reshape(a.shape[0], -1)
+            else:
+                z = a.reshape(a.shape[0], -1) @ mod[0] + mod[1]
+            act = l.get('activation', 'linear')
+            a = activation(act, z, l.get('alpha', 1.0 if act == 'elu' else 0.01))
+    return {'z': flat(z), 'a': flat(a)}
 
 
 def numbers(gen, count, scale):
@@ -163,15 +219,34 @@ CASES = [
          lambda g: [conv(g, 'conv1', 1, 4, 3, 'relu', padding='same'), {'name': 'pool1', 'type': 'maxpool2d', 'size': 2},
                     {'name': 'flat', 'type': 'flatten'}, dense(g, 'out', 64, 10, 'softmax')],
          'cross_entropy', {'type': 'sgd', 'lr': 0.1}, samples=12, batch=4, epochs=2, steps=6, outputs=10, seed=4),
+    case('batchnorm2d-cnn', 'BatchNorm2d between convolutions: 2×6×6 → conv 3×3 same (4 filters) → batchnorm (momentum 0.2) → relu → maxpool 2 → '
+         'conv 3×3 (3 filters) → batchnorm (eps 1e-3) → tanh → flatten → dense softmax; Adam over 6 steps (3 epochs, the last batch of each '
+         'epoch 1 sample), convolutions without bias, running statistics, and evaluation on them',
+         [2, 6, 6],
+         # No bias before a batch norm (as one writes it in PyTorch): the mean subtraction cancels it, so its gradient
+         # is rounding noise, which Adam's normalized step would turn into updates of ±lr in either direction.
+         lambda g: [conv(g, 'conv1', 2, 4, 3, 'linear', padding='same', bias=False),
+                    {'name': 'bn1', 'type': 'batchnorm', 'momentum': 0.2, 'activation': 'relu'},
+                    {'name': 'pool1', 'type': 'maxpool2d', 'size': 2},
+                    conv(g, 'conv2', 4, 3, 3, 'linear', padding=1, bias=False),
+                    {'name': 'bn2', 'type': 'batchnorm', 'epsilon': 1e-3, 'activation': 'tanh'},
+                    {'name': 'flat', 'type': 'flatten'}, dense(g, 'out', 27, 3, 'softmax')],
+         'cross_entropy', {'type': 'adam', 'lr': 0.02}, samples=5, batch=4, epochs=3, steps=6, seed=5),
+    case('batchnorm2d-sgd', 'conv 2×2 stride 2 → BatchNorm2d → relu → maxpool 2 → flatten → dense; SGD over 6 steps with MSE', [1, 8, 8],
+         lambda g: [conv(g, 'conv1', 1, 3, 2, 'linear', stride=2), {'name': 'bn', 'type': 'batchnorm', 'activation': 'relu'},
+                    {'name': 'pool', 'type': 'maxpool2d', 'size': 2}, {'name': 'flat', 'type': 'flatten'},
+                    dense(g, 'out', 12, 2, 'linear')],
+         'mse', {'type': 'sgd', 'lr': 0.1}, samples=6, batch=3, epochs=3, steps=6, outputs=2, seed=6),
 ]
 
 
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, description, model, steps in CASES:
-        steps_out = run(model, steps)
+        steps_out, evaluation = run(model, steps)
         with open(os.path.join(OUT, f'{name}.json'), 'w') as f:
-            json.dump({'name': name, 'description': description, 'torch_version': torch.__version__, 'model': model, 'steps': steps_out}, f)
+            json.dump({'name': name, 'description': description, 'torch_version': torch.__version__, 'model': model,
+                       'steps': steps_out, 'evaluation': evaluation}, f)
             f.write('\n')
         print(f'{name}: {len(steps_out)} steps')
 
