@@ -32,6 +32,7 @@ export function toRows(data: ArrayLike<number>, rows: number, cols: number): num
 /**
  * C[i][j] = Σ_p A(i,p)·B(p,j) for i < M, j < N, p < K, where A(i,p) = a[i·aRow + p·aCol] and
  * B(p,j) = b[p·bRow + j·bCol]. Strides let the same kernel read Aᵀ or Bᵀ without copying. C is M×N, overwritten.
+ * The starts place A, B and C inside larger buffers (one sample's block of a batch) without a subarray per call.
  */
 export function gemm(
   M: number,
@@ -44,6 +45,9 @@ export function gemm(
   bRow: number,
   bCol: number,
   c: Float64Array,
+  aStart = 0,
+  bStart = 0,
+  cStart = 0,
 ): void {
   const M4 = M - (M % 4);
   const N4 = N - (N % 4);
@@ -53,8 +57,8 @@ export function gemm(
       let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
       let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
       let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      let pa = i * aRow;
-      let pb = j * bCol;
+      let pa = aStart + i * aRow;
+      let pb = bStart + j * bCol;
       for (let p = 0; p < K; p++) {
         const a0 = a[pa], a1 = a[pa + aRow], a2 = a[pa + 2 * aRow], a3 = a[pa + 3 * aRow];
         const b0 = b[pb], b1 = b[pb + bCol], b2 = b[pb + 2 * bCol], b3 = b[pb + 3 * bCol];
@@ -65,7 +69,7 @@ export function gemm(
         pa += aCol;
         pb += bRow;
       }
-      let pc = i * N + j;
+      let pc = cStart + i * N + j;
       c[pc] = c00; c[pc + 1] = c01; c[pc + 2] = c02; c[pc + 3] = c03;
       pc += N;
       c[pc] = c10; c[pc + 1] = c11; c[pc + 2] = c12; c[pc + 3] = c13;
@@ -79,14 +83,14 @@ export function gemm(
   for (let i = 0; i < M; i++) {
     for (let j = i < M4 ? N4 : 0; j < N; j++) {
       let sum = 0;
-      let pa = i * aRow;
-      let pb = j * bCol;
+      let pa = aStart + i * aRow;
+      let pb = bStart + j * bCol;
       for (let p = 0; p < K; p++) {
         sum += a[pa] * b[pb];
         pa += aCol;
         pb += bRow;
       }
-      c[i * N + j] = sum;
+      c[cStart + i * N + j] = sum;
     }
   }
 }

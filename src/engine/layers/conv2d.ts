@@ -30,14 +30,20 @@ export class Conv2dKernel implements LayerKernel {
   /** Output positions per filter (outHeight·outWidth) and numbers per window (C·kh·kw). */
   readonly positions: number;
   readonly patch: number;
+  /**
+   * Where each number of each window comes from: [position][channel·kh·kw] → c·H·W + y·W + x in the sample's
+   * input, or −1 where the window overhangs into the zero padding. Worked out once for the layer's shape, so
+   * im2col and col2im are one table read forwards and backwards (and so transposes of each other by construction).
+   */
+  readonly window: Int32Array;
   /** The cache: [sample·position][channel·kh·kw], each row the window one output value reads. */
   readonly columns: Float64Array;
   /** ∂L/∂columns, before col2im sums it into ∂L/∂input. */
   readonly columnGrad: Float64Array;
-  /** z or δ in filter-major order [filter][sample·position], as the matrix products read and write them. */
+  /** δ in filter-major order [filter][sample·position], as the backward matrix products read it. */
   private readonly byFilter: Float64Array;
-  /** Evaluation's own im2col and filter-major buffers, made on the first validation or prediction pass. */
-  private evaluation?: { columns: Float64Array; byFilter: Float64Array };
+  /** Evaluation's own im2col buffer, made on the first validation or prediction pass. */
+  private evaluationColumns?: Float64Array;
 
   constructor(
     readonly geometry: ConvGeometry,
@@ -45,6 +51,7 @@ export class Conv2dKernel implements LayerKernel {
   ) {
     this.positions = geometry.outHeight * geometry.outWidth;
     this.patch = geometry.channels * geometry.kernelHeight * geometry.kernelWidth;
+    this.window = windowTable(geometry);
     this.columns = new Float64Array(batchCapacity * this.positions * this.patch);
     this.columnGrad = new Float64Array(batchCapacity * this.positions * this.patch);
     this.byFilter = new Float64Array(geometry.filters * batchCapacity * this.positions);
@@ -52,46 +59,40 @@ export class Conv2dKernel implements LayerKernel {
 
   forward(layer: Layer, x: Float64Array, m: number, z: Float64Array, mode: ForwardMode): void {
     if (mode.training) {
-      this.convolve(layer, x, m, z, this.columns, this.byFilter);
+      this.convolve(layer, x, 0, m, z, this.columns);
       return;
     }
     // Evaluation runs on any number of samples and must leave the cache the trace shows alone: it goes through
-    // buffers of its own, a batch's worth at a time, made once (a validation pass every epoch would otherwise
-    // allocate an im2col of the whole data set each time).
-    this.evaluation ??= {
-      columns: new Float64Array(this.columns.length),
-      byFilter: new Float64Array(this.byFilter.length),
-    };
+    // an im2col buffer of its own, a batch's worth at a time, made once (a validation pass every epoch would
+    // otherwise allocate an im2col of the whole data set each time).
+    this.evaluationColumns ??= new Float64Array(this.columns.length);
     const capacity = this.columns.length / (this.positions * this.patch);
-    const inputSize = layer.inputSize;
-    for (let first = 0; first < m; first += capacity) {
-      const count = Math.min(capacity, m - first);
-      const chunkX = x.subarray(first * inputSize, (first + count) * inputSize);
-      const chunkZ = z.subarray(first * layer.units, (first + count) * layer.units);
-      this.convolve(layer, chunkX, count, chunkZ, this.evaluation.columns, this.evaluation.byFilter);
-    }
+    for (let first = 0; first < m; first += capacity)
+      this.convolve(layer, x, first, Math.min(capacity, m - first), z, this.evaluationColumns);
   }
 
-  /** z = K · im2col(x) + b for m samples, through the given im2col and filter-major buffers. */
+  /**
+   * z = K · im2col(x) + b for samples first … first+count−1. Each sample's z is a filters × positions block
+   * (filter-major, as z is stored), so the product writes it in place: one gemm per sample, no reordering.
+   */
   private convolve(
     layer: Layer,
     x: Float64Array,
-    m: number,
+    first: number,
+    count: number,
     z: Float64Array,
     columns: Float64Array,
-    byFilter: Float64Array,
   ): void {
-    this.im2col(x, m, columns);
     const { filters } = this.geometry;
-    const P = this.positions;
-    const count = m * P;
-    gemm(filters, count, this.patch, layer.W, this.patch, 1, columns, 1, this.patch, byFilter);
-    for (let f = 0; f < filters; f++) {
-      const bias = layer.hasBias ? layer.b[f] : 0;
-      for (let i = 0; i < m; i++) {
-        const from = f * count + i * P;
-        const to = (i * filters + f) * P;
-        for (let p = 0; p < P; p++) z[to + p] = byFilter[from + p] + bias;
+    const { positions: P, patch: K } = this;
+    this.im2col(x, first, count, columns);
+    for (let i = 0; i < count; i++) {
+      const out = (first + i) * layer.units;
+      gemm(filters, P, K, layer.W, K, 1, columns, 1, K, z, 0, i * P * K, out);
+      if (!layer.hasBias) continue;
+      for (let f = 0; f < filters; f++) {
+        const bias = layer.b[f];
+        for (let p = out + f * P; p < out + (f + 1) * P; p++) z[p] += bias;
       }
     }
   }
@@ -121,57 +122,33 @@ export class Conv2dKernel implements LayerKernel {
     this.col2im(this.columnGrad, m, layer.gradInput);
   }
 
-  /** Copies every window of every sample into a row of `columns` (zeros where the window overhangs). */
-  private im2col(x: Float64Array, m: number, columns: Float64Array): void {
-    const g = this.geometry;
-    const imageSize = g.channels * g.height * g.width;
-    let row = 0;
-    for (let i = 0; i < m; i++) {
-      const image = i * imageSize;
-      for (let oy = 0; oy < g.outHeight; oy++) {
-        for (let ox = 0; ox < g.outWidth; ox++) {
-          let k = row * this.patch;
-          for (let c = 0; c < g.channels; c++) {
-            const plane = image + c * g.height * g.width;
-            for (let u = 0; u < g.kernelHeight; u++) {
-              const y = oy * g.stride - g.paddingRows + u;
-              const inside = y >= 0 && y < g.height;
-              for (let v = 0; v < g.kernelWidth; v++) {
-                const xx = ox * g.stride - g.paddingCols + v;
-                columns[k++] = inside && xx >= 0 && xx < g.width ? x[plane + y * g.width + xx] : 0;
-              }
-            }
-          }
-          row++;
-        }
+  /** Copies every window of samples first … first+count−1 into rows of `columns` (0 where it overhangs). */
+  private im2col(x: Float64Array, first: number, count: number, columns: Float64Array): void {
+    const { window } = this;
+    const imageSize = this.geometry.channels * this.geometry.height * this.geometry.width;
+    const rows = window.length;
+    for (let i = 0; i < count; i++) {
+      const image = (first + i) * imageSize;
+      const to = i * rows;
+      for (let k = 0; k < rows; k++) {
+        const at = window[k];
+        columns[to + k] = at < 0 ? 0 : x[image + at];
       }
     }
   }
 
   /** The transpose of im2col: each window's gradient is added back onto the pixels the window read. */
   private col2im(columnGrad: Float64Array, m: number, gradInput: Float64Array): void {
-    const g = this.geometry;
-    const imageSize = g.channels * g.height * g.width;
+    const { window } = this;
+    const imageSize = this.geometry.channels * this.geometry.height * this.geometry.width;
+    const rows = window.length;
     gradInput.fill(0, 0, m * imageSize);
-    let row = 0;
     for (let i = 0; i < m; i++) {
       const image = i * imageSize;
-      for (let oy = 0; oy < g.outHeight; oy++) {
-        for (let ox = 0; ox < g.outWidth; ox++) {
-          let k = row * this.patch;
-          for (let c = 0; c < g.channels; c++) {
-            const plane = image + c * g.height * g.width;
-            for (let u = 0; u < g.kernelHeight; u++) {
-              const y = oy * g.stride - g.paddingRows + u;
-              const inside = y >= 0 && y < g.height;
-              for (let v = 0; v < g.kernelWidth; v++, k++) {
-                const xx = ox * g.stride - g.paddingCols + v;
-                if (inside && xx >= 0 && xx < g.width) gradInput[plane + y * g.width + xx] += columnGrad[k];
-              }
-            }
-          }
-          row++;
-        }
+      const from = i * rows;
+      for (let k = 0; k < rows; k++) {
+        const at = window[k];
+        if (at >= 0) gradInput[image + at] += columnGrad[from + k];
       }
     }
   }
@@ -179,4 +156,25 @@ export class Conv2dKernel implements LayerKernel {
   state(): Float64Array[] {
     return [];
   }
+}
+
+/** The window table (see Conv2dKernel.window): for each output position, the input offset of each kernel tap. */
+function windowTable(g: ConvGeometry): Int32Array {
+  const table = new Int32Array(g.outHeight * g.outWidth * g.channels * g.kernelHeight * g.kernelWidth);
+  let k = 0;
+  for (let oy = 0; oy < g.outHeight; oy++) {
+    for (let ox = 0; ox < g.outWidth; ox++) {
+      for (let c = 0; c < g.channels; c++) {
+        for (let u = 0; u < g.kernelHeight; u++) {
+          const y = oy * g.stride - g.paddingRows + u;
+          for (let v = 0; v < g.kernelWidth; v++) {
+            const x = ox * g.stride - g.paddingCols + v;
+            const inside = y >= 0 && y < g.height && x >= 0 && x < g.width;
+            table[k++] = inside ? (c * g.height + y) * g.width + x : -1;
+          }
+        }
+      }
+    }
+  }
+  return table;
 }
