@@ -56,21 +56,36 @@ const elementwise: Record<Exclude<ActivationName, 'softmax'>, ElementwiseActivat
     derivative: (_z, a) => 1 - a * a,
   },
   relu: {
+    // Both candidates are read before the comparison, so V8 can pick one without a branch: on a layer where
+    // about half the units fire a branch is mispredicted half the time, which used to cost more than the rest.
     forward: (z, a, count) => {
-      for (let k = 0; k < count; k++) a[k] = z[k] > 0 ? z[k] : 0;
+      for (let k = 0; k < count; k++) {
+        const value = z[k];
+        a[k] = value > 0 ? value : 0;
+      }
     },
     // ReLU′ = 1[z > 0]
     backward: (z, _a, g, delta, count) => {
-      for (let k = 0; k < count; k++) delta[k] = z[k] > 0 ? g[k] : 0;
+      for (let k = 0; k < count; k++) {
+        const passed = g[k];
+        delta[k] = z[k] > 0 ? passed : 0;
+      }
     },
     derivative: (z) => (z > 0 ? 1 : 0),
   },
   leaky_relu: {
+    // Read before the comparison, as for ReLU.
     forward: (z, a, count, alpha) => {
-      for (let k = 0; k < count; k++) a[k] = z[k] > 0 ? z[k] : alpha * z[k];
+      for (let k = 0; k < count; k++) {
+        const value = z[k];
+        a[k] = value > 0 ? value : alpha * value;
+      }
     },
     backward: (z, _a, g, delta, count, alpha) => {
-      for (let k = 0; k < count; k++) delta[k] = z[k] > 0 ? g[k] : alpha * g[k];
+      for (let k = 0; k < count; k++) {
+        const passed = g[k];
+        delta[k] = z[k] > 0 ? passed : alpha * passed;
+      }
     },
     derivative: (z, _a, alpha) => (z > 0 ? 1 : alpha),
   },

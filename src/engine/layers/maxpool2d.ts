@@ -20,42 +20,47 @@ export class MaxPool2dKernel implements LayerKernel {
   readonly type = 'maxpool2d';
   /** The cache: [sample][channel][row][column] of the output → index c·H·W + y·W + x in the sample's input. */
   readonly argmax: Int32Array;
+  /** For each output value of a sample, [channel][row][column], where its window's top-left is in the input. */
+  private readonly corners: Int32Array;
+  /** Where a window's values are from its top-left, in reading order (so the first of a tie wins). */
+  private readonly offsets: Int32Array;
 
   constructor(
     readonly geometry: PoolGeometry,
     batchCapacity: number,
   ) {
-    this.argmax = new Int32Array(batchCapacity * geometry.channels * geometry.outHeight * geometry.outWidth);
+    const g = geometry;
+    this.argmax = new Int32Array(batchCapacity * g.channels * g.outHeight * g.outWidth);
+    this.corners = new Int32Array(g.channels * g.outHeight * g.outWidth);
+    let o = 0;
+    for (let c = 0; c < g.channels; c++)
+      for (let oy = 0; oy < g.outHeight; oy++)
+        for (let ox = 0; ox < g.outWidth; ox++)
+          this.corners[o++] = (c * g.height + oy * g.stride) * g.width + ox * g.stride;
+    this.offsets = new Int32Array(g.size * g.size);
+    for (let u = 0; u < g.size; u++) for (let v = 0; v < g.size; v++) this.offsets[u * g.size + v] = u * g.width + v;
   }
 
   forward(layer: Layer, x: Float64Array, m: number, z: Float64Array, mode: ForwardMode): void {
-    const g = this.geometry;
-    const inputSize = layer.inputSize;
-    let out = 0;
+    const { corners, offsets, argmax } = this;
+    const { inputSize, units } = layer;
     for (let i = 0; i < m; i++) {
       const image = i * inputSize;
-      for (let c = 0; c < g.channels; c++) {
-        const plane = c * g.height * g.width;
-        for (let oy = 0; oy < g.outHeight; oy++) {
-          for (let ox = 0; ox < g.outWidth; ox++) {
-            let best = plane + oy * g.stride * g.width + ox * g.stride;
-            let largest = x[image + best];
-            for (let u = 0; u < g.size; u++) {
-              for (let v = 0; v < g.size; v++) {
-                const at = plane + (oy * g.stride + u) * g.width + ox * g.stride + v;
-                const value = x[image + at];
-                // value !== value is NaN: once the maximum is NaN nothing is larger, and NaN stays.
-                if (value > largest || (value !== value && largest === largest)) {
-                  largest = value;
-                  best = at;
-                }
-              }
-            }
-            z[out] = largest;
-            if (mode.training) this.argmax[out] = best;
-            out++;
+      for (let o = 0; o < units; o++) {
+        const corner = corners[o];
+        let best = corner;
+        let largest = x[image + corner];
+        for (let t = 1; t < offsets.length; t++) {
+          const at = corner + offsets[t];
+          const value = x[image + at];
+          // value !== value is NaN: once the maximum is NaN nothing is larger, and NaN stays.
+          if (value > largest || (value !== value && largest === largest)) {
+            largest = value;
+            best = at;
           }
         }
+        z[i * units + o] = largest;
+        if (mode.training) argmax[i * units + o] = best;
       }
     }
   }
