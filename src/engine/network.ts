@@ -35,6 +35,8 @@ export class Network {
   /** Training forward passes: batch statistics, and dropout masks from the model's generator. */
   private readonly training: ForwardMode;
   private readonly evaluation: ForwardMode;
+  /** predict's z and a per layer (see evaluationBuffers). */
+  private readonly evaluationOutputs: { z: Float64Array; a: Float64Array }[] = [];
 
   constructor(
     private readonly model: ModelSpec,
@@ -201,17 +203,20 @@ export class Network {
 
   /**
    * Runs the network in evaluation mode (running statistics, no dropout) on any inputs without touching the
-   * training buffers (validation, decision boundary).
+   * training buffers (validation, decision boundary). The output layer's z and a it returns are the network's
+   * evaluation buffers: valid until the next predict.
    */
   predict(inputs: Float64Array, count: number): { z: Float64Array; a: Float64Array } {
     let input = inputs;
-    let z = new Float64Array(0);
+    let z: Float64Array = new Float64Array(0);
     const outputs: Float64Array[] = [];
     for (const layer of this.layers) {
-      z = new Float64Array(count * layer.units);
-      const a = new Float64Array(count * layer.units);
+      const size = count * layer.units;
+      const buffers = this.evaluationBuffers(layer, size);
+      z = buffers.z.subarray(0, size);
+      const a = buffers.a.subarray(0, size);
       layer.kernel.forward(layer, input, count, z, this.evaluation);
-      if (layer.addFrom >= 0) addInto(z, outputs[layer.addFrom], count * layer.units);
+      if (layer.addFrom >= 0) addInto(z, outputs[layer.addFrom], size);
       activate(layer.activation, layer.alpha, z, a, count, layer.units);
       outputs.push(a);
       input = a;
@@ -219,10 +224,23 @@ export class Network {
     return { z, a: input };
   }
 
-  /** Mean loss of any inputs and targets (validation). */
-  lossOf(inputs: Float64Array, targets: Float64Array, count: number): number {
+  /** Mean loss of any inputs and targets (validation), with the outputs it was computed from (see predict). */
+  evaluate(inputs: Float64Array, targets: Float64Array, count: number): { loss: number; outputs: Float64Array } {
     const { z, a } = this.predict(inputs, count);
-    return this.loss.value(z, a, targets, count, this.outputSize);
+    return { loss: this.loss.value(z, a, targets, count, this.outputSize), outputs: a };
+  }
+
+  /**
+   * A layer's z and a for evaluation, kept from one predict to the next and grown only when more samples come:
+   * a validation pass every epoch would otherwise allocate activations for the whole validation set each time.
+   */
+  private evaluationBuffers(layer: Layer, size: number): { z: Float64Array; a: Float64Array } {
+    let buffers = this.evaluationOutputs[layer.index];
+    if (!buffers || buffers.z.length < size) {
+      buffers = { z: new Float64Array(size), a: new Float64Array(size) };
+      this.evaluationOutputs[layer.index] = buffers;
+    }
+    return buffers;
   }
 }
 

@@ -72,6 +72,8 @@ export class TrainingSession {
   private monitor!: DiagnosticsMonitor;
   private readonly trainInputs: Float64Array;
   private readonly trainTargets: Float64Array;
+  /** The validation set as matrices, made once rather than at every epoch end. */
+  private readonly validation?: { inputs: Float64Array; targets: Float64Array; count: number };
   private readonly sampleCount: number;
   private readonly batchSize: number;
   private readonly microStepsPerBatch: number;
@@ -105,6 +107,13 @@ export class TrainingSession {
     this.sampleCount = model.train.inputs.length;
     this.trainInputs = fromRows(model.train.inputs, model.inputSize).data;
     this.trainTargets = fromRows(model.train.targets, outputs).data;
+    if (model.validation && model.validation.inputs.length > 0) {
+      this.validation = {
+        inputs: fromRows(model.validation.inputs, model.inputSize).data,
+        targets: fromRows(model.validation.targets, outputs).data,
+        count: model.validation.inputs.length,
+      };
+    }
     this.batchSize = Math.max(1, Math.min(model.training.batch, this.sampleCount));
     const layerIndices = model.layers.map((_, k) => k);
     this.sequence = [
@@ -568,16 +577,15 @@ export class TrainingSession {
   }
 
   private endEpoch(): void {
-    const { state, network, model } = this;
+    const { state, network } = this;
     const acc = state.epochAccumulators;
     const summary: EpochSummary = { epoch: state.cursor.epoch, loss: acc.lossSum / acc.batches };
     if (acc.seen > 0) summary.accuracy = acc.correct / acc.seen;
-    if (model.validation && model.validation.inputs.length > 0) {
-      const count = model.validation.inputs.length;
-      const inputs = fromRows(model.validation.inputs, model.inputSize).data;
-      const targets = fromRows(model.validation.targets, network.outputSize).data;
-      summary.validationLoss = network.lossOf(inputs, targets, count);
-      const correct = correctCount(network, network.predict(inputs, count).a, targets, count);
+    if (this.validation) {
+      const { inputs, targets, count } = this.validation;
+      const { loss, outputs } = network.evaluate(inputs, targets, count);
+      summary.validationLoss = loss;
+      const correct = correctCount(network, outputs, targets, count);
       if (correct !== undefined) summary.validationAccuracy = correct / count;
     }
     this.latestEpoch = summary;
@@ -597,11 +605,26 @@ export class TrainingSession {
     if (!this.replaying) for (const listener of this.listeners) listener.epoch?.(summary);
   }
 
+  /**
+   * Marks the ReLU units that fire for some sample of the batch. A unit already marked this epoch is skipped
+   * and a search stops at the first sample that fires, so after an epoch's first batch only silent units cost
+   * a read per sample, rather than every (sample, unit) entry every batch.
+   */
   private trackActivity(layer: Layer): void {
     const active = this.state.everActive[layer.index];
     if (!active) return;
     const n = layer.units;
-    for (let i = 0; i < this.network.m; i++) for (let j = 0; j < n; j++) if (layer.a[i * n + j] > 0) active[j] = 1;
+    const end = this.network.m * n;
+    const { a } = layer;
+    for (let j = 0; j < n; j++) {
+      if (active[j]) continue;
+      for (let at = j; at < end; at += n) {
+        if (a[at] > 0) {
+          active[j] = 1;
+          break;
+        }
+      }
+    }
   }
 
   private halt(layer: Layer | null, quantity: string, values: ArrayLike<number>, largestOutput?: number): void {
