@@ -13,6 +13,11 @@ const workspace = mkdtempSync(join(tmpdir(), 'backprop-ws-'));
 cpSync(join(ROOT, 'out/test/workspace'), workspace, { recursive: true });
 const resultFile = join(workspace, '..', `${workspace.split('/').pop()}-result.json`);
 rmSync(resultFile, { force: true });
+// The copied workspace and the counts file go whether the tests passed, failed or hung.
+const removeTemporaryFiles = () => {
+  rmSync(workspace, { recursive: true, force: true });
+  rmSync(resultFile, { force: true });
+};
 
 const started = Date.now();
 const handle = await startWorkbench({
@@ -35,11 +40,12 @@ if (code === 124 || !result || result.running) {
   if (result?.running) console.error(`stuck in: ${result.running}`);
   console.error(code === 124 ? 'extension tests timed out' : `extension host exited with ${code}`);
   console.log(`${result?.passed ?? 0} passed, ${(result?.failed ?? 0) + 1} failed`);
+  removeTemporaryFiles();
   process.exit(1);
 }
 for (const failure of result.failures ?? []) console.error(`FAIL ${failure.name}\n${failure.error}\n`);
 for (const name of result.passedNames ?? []) console.log(`ok ${name}`);
 console.log(`(extension host tests took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 console.log(`${result.passed} passed, ${result.failed} failed`);
-rmSync(workspace, { recursive: true, force: true });
+removeTemporaryFiles();
 process.exit(result.failed === 0 && result.passed > 0 ? 0 : 1);

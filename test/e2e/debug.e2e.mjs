@@ -2,7 +2,7 @@
 // layer line, press F5 (no launch.json), continue to the breakpoint, read W's rows in the Variables view, step back,
 // and watch `norm(dW)`. Screenshots go to test-results/debug-*.png.
 // Usage: node test/e2e/debug.e2e.mjs
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startWorkbench } from '../../scripts/vscode-offline/harness.mjs';
@@ -97,5 +97,6 @@ try {
   console.error(`FAIL debugger e2e\n${error.stack ?? error}`);
 } finally {
   await handle.close();
+  rmSync(workspace, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

@@ -35,6 +35,7 @@ if (fromVsix) {
     execFileSync('cat', [join(unpacked, 'extension/package.json')], { encoding: 'utf8' }),
   );
   cpSync(join(unpacked, 'extension'), join(extensionsDir, `${publisher}.${name}-${version}`), { recursive: true });
+  rmSync(unpacked, { recursive: true, force: true });
 }
 
 const cli = (...args) =>

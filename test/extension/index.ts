@@ -13,6 +13,13 @@ const tests: { name: string; run: () => Promise<void> }[] = [];
 const test = (name: string, run: () => Promise<void>) => tests.push({ name, run });
 const folder = () => vscode.workspace.workspaceFolders![0].uri;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Folders made by tests, removed when the run ends (passed or failed), so none is left in the temp directory.
+const temporaryFolders: string[] = [];
+const temporaryFolder = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaryFolders.push(dir);
+  return dir;
+};
 
 async function until<T>(
   what: string,
@@ -235,7 +242,7 @@ test('Gradient Check passes and Export Trace writes JSON and CSV', async () => {
   await vscode.commands.executeCommand('backprop.stepBatch');
   const result = (await vscode.commands.executeCommand('backprop.gradCheck')) as GradientCheckResult;
   assert.equal(result.passed, true);
-  const dir = mkdtempSync(join(tmpdir(), 'backprop-export-'));
+  const dir = temporaryFolder('backprop-export-');
   const json = (await vscode.commands.executeCommand('backprop.exportTrace', join(dir, 'trace.json'))) as string;
   const exported = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(exported.model.name, 'xor');
@@ -663,7 +670,7 @@ test('export: a .jsonl trace has one line per batch step, in the shape of backpr
   await vscode.commands.executeCommand('backprop.stepLayer'); // half-way into step 4: not a finished step
   const session = api.sessions.session!;
   const before = session.latest.record.cursor;
-  const dir = mkdtempSync(join(tmpdir(), 'backprop-export-'));
+  const dir = temporaryFolder('backprop-export-');
   const extensionRoot = vscode.extensions.getExtension('backprop-debugger.backprop-debugger')!.extensionUri.fsPath;
   const summaries = (await vscode.commands.executeCommand('backprop.exportTrace', join(dir, 'left.jsonl'))) as string;
   const lines = readFileSync(summaries, 'utf8').trimEnd().split('\n');
@@ -702,7 +709,6 @@ test('export: a .jsonl trace has one line per batch step, in the shape of backpr
   // The snapshot export is still there, picked by the extension.
   const json = (await vscode.commands.executeCommand('backprop.exportTrace', join(dir, 'left.json'))) as string;
   assert.equal(JSON.parse(readFileSync(json, 'utf8')).model.name, 'left');
-  rmSync(dir, { recursive: true, force: true });
   await vscode.commands.executeCommand('backprop.stop');
 });
 
@@ -726,5 +732,6 @@ export async function run(): Promise<void> {
       failures.push({ name, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     }
   }
+  for (const dir of temporaryFolders.splice(0)) rmSync(dir, { recursive: true, force: true });
   record();
 }

@@ -1,5 +1,5 @@
 // Lets @vscode/test-cli (mocha, for contributors with internet access) run the same suite as the offline runner.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './index';
@@ -12,6 +12,7 @@ suite('Backprop Debugger in VS Code', () => {
     process.env.EXT_TEST_RESULT = join(tmpdir(), `backprop-ext-${process.pid}.json`);
     await run();
     const result = JSON.parse(readFileSync(process.env.EXT_TEST_RESULT, 'utf8'));
+    rmSync(process.env.EXT_TEST_RESULT, { force: true });
     if (result.failed > 0)
       throw new Error(
         result.failures.map((f: { name: string; error: string }) => `${f.name}: ${f.error}`).join('\n\n'),

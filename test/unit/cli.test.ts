@@ -1,7 +1,7 @@
 // The command line as users run it: a real process, real files, exit codes and output.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -54,8 +54,9 @@ test('check passes on a correct model and exits 0', () => {
   assert.match(stdout, /ok +\S+ +max relative error/);
 });
 
-test('invalid input exits 2 with FILE:LINE:COL lines and no stack trace', () => {
+test('invalid input exits 2 with FILE:LINE:COL lines and no stack trace', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'backprop-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'broken.nn.yaml');
   writeFileSync(
     file,

@@ -2,7 +2,7 @@
 // run's position and numbers, exception filters on the vanishing and exploding examples, paging a wide layer,
 // and a disconnect during a long run.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -104,9 +104,10 @@ test('exception filters: vanishing gradients and NaN stop with the diagnostic, i
   });
 });
 
-test('a wide layer pages its rows and entries', () =>
+test('a wide layer pages its rows and entries', (t) =>
   session(async (dc) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'backprop-wide-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'wide.nn.yaml');
     const row = (seed: number) => `[${Array.from({ length: 300 }, (_, i) => ((i * seed) % 7) / 7).join(', ')}]`;
     writeFileSync(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -94,8 +94,9 @@ test('an error is reported with file, line and column', () => {
   assert.deepEqual(errors.map(formatIssue), ['bad.nn.yaml:3:12: layers[0].units: must be ≥ 1, got -3']);
 });
 
-test('CSV data: columns, one-hot targets in sorted label order, names', () => {
+test('CSV data: columns, one-hot targets in sorted label order, names', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'backprop-csv-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'data.csv'), 'a,b,kind\n1,2,dog\n3,4,cat\n5,6,dog\n');
   writeFileSync(
     join(dir, 'model.nn.yaml'),
@@ -116,10 +117,12 @@ test('CSV data: columns, one-hot targets in sorted label order, names', () => {
   assert.deepEqual(model!.inputNames, ['a', 'b']);
 });
 
-test('a CSV reached through a symlink out of the workspace is refused', () => {
+test('a CSV reached through a symlink out of the workspace is refused', (t) => {
   const outside = mkdtempSync(join(tmpdir(), 'backprop-outside-'));
+  t.after(() => rmSync(outside, { recursive: true, force: true }));
   writeFileSync(join(outside, 'secret.csv'), 'a,b,y\n1,2,3\n');
   const workspace = mkdtempSync(join(tmpdir(), 'backprop-ws-'));
+  t.after(() => rmSync(workspace, { recursive: true, force: true }));
   mkdirSync(join(workspace, 'models'));
   symlinkSync(join(outside, 'secret.csv'), join(workspace, 'models', 'link.csv'));
   writeFileSync(
