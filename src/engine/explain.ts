@@ -4,9 +4,20 @@
 // once, in the tables below, in the notation of the slides: layer k (1-based) computes z_k = a_{k−1}·W_k + b_k,
 // a_k = f(z_k), with a_0 = x and a_L = ŷ.
 
+import {
+  convBackward,
+  explainImageCell,
+  gradientFromImageAbove,
+  imageForward,
+  imageGradient,
+  isImageLayer,
+  passBack,
+  valueName,
+} from './explainImage';
 import { formatNumber } from './format';
+import { at, factor, inputName, named, shown, weightsBefore } from './notation';
 import type { ActivationName, LossSpec, OptimizerType } from '../model/types';
-import type { LayerTrace, ModelInfo, Tensor, TraceRecord } from '../protocol';
+import type { ModelInfo, TraceRecord } from '../protocol';
 
 /** The tensors of a layer a cell can be picked from (the panel's table names). */
 export type CellTensor = 'W' | 'dW' | 'ΔW' | 'b' | 'db' | 'z' | 'a' | 'δ';
@@ -84,65 +95,6 @@ function foldsDerivative(model: ModelInfo): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Names and numbers
-
-/** x for the first layer's input, a1, a2… for the activations of layers 1, 2…, ŷ for the output. */
-function inputName(k: number): string {
-  return k === 0 ? 'x' : `a${k}`;
-}
-
-const IMAGE_TYPES = new Set(['conv2d', 'maxpool2d', 'flatten']);
-
-/** What a convolution, pooling or flatten layer computes going forward, with its settings. */
-function imageForward(info: ModelInfo['layers'][number], z: string, x: string, k: number): string {
-  if (info.type === 'flatten') return `${z} = ${x} laid out as one row (channel by channel, row by row)`;
-  if (info.type === 'maxpool2d')
-    return `${z} = the largest value of each ${info.kernel?.[0]}×${info.kernel?.[0]} window of ${x} (stride ${info.stride}), channel by channel`;
-  const [kh, kw] = info.kernel ?? [1, 1];
-  const padding =
-    info.padding && (info.padding[0] > 0 || info.padding[1] > 0) ? `, padding ${info.padding.join('×')}` : '';
-  return `${z} = K${k + 1} ⋆ ${x}${info.bias ? ` + ${named('b', k)}` : ''}: each of ${info.filters} kernels ${kh}×${kw} slides over ${x} (stride ${info.stride}${padding}), one feature map each`;
-}
-
-/** ∂L/∂a_k handed down by the image layer above it (layer `above`). */
-function imageBackward(info: ModelInfo['layers'][number], above: number): string {
-  const d = named('δ', above);
-  if (info.type === 'flatten') return `${d} reshaped back to the image`;
-  if (info.type === 'maxpool2d') return `${d} routed to the argmax of each window (0 elsewhere)`;
-  return `col2im(${d}·K${above + 1}): each window's gradient added back onto the pixels it read`;
-}
-
-/** W2, dW2, δ2…: the tensor with its 1-based layer number. */
-function named(tensor: string, k: number): string {
-  return `${tensor}${k + 1}`;
-}
-
-/** A value, or a short vector or matrix of them, or only its norm when it is long or not in the record. */
-function shown(tensor: Tensor | undefined, digits: number, name = ''): string {
-  if (!tensor) return '';
-  const { data, rows, cols } = tensor;
-  if (!data || rows * cols > 4) return ` (‖${name || '·'}‖ = ${formatNumber(tensor.summary.norm, digits)})`;
-  const f = (x: number) => formatNumber(x, digits);
-  if (rows * cols === 1) return ` = ${f(data[0])}`;
-  if (rows === 1) return ` = [${data.map(f).join(', ')}]`;
-  const lines = Array.from(
-    { length: rows },
-    (_, i) =>
-      `[${data
-        .slice(i * cols, (i + 1) * cols)
-        .map(f)
-        .join(', ')}]`,
-  );
-  return ` = [${lines.join(', ')}]`;
-}
-
-/** A factor inside a product: negative numbers in parentheses, so "2 × (−0.78)" reads unambiguously. */
-function factor(x: number, digits: number): string {
-  const text = formatNumber(x, digits);
-  return x < 0 ? `(${text})` : text;
-}
-
-// ---------------------------------------------------------------------------------------------
 // One sentence per micro-step
 
 /**
@@ -154,6 +106,7 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
   const did = record.did;
   if (!did) {
     const first = model.layers[0];
+    if (isImageLayer(first)) return `Nothing has run yet: next, forward · ${first.name}: ${imageForward(first, 0)}.`;
     return `Nothing has run yet: next, forward · ${first.name} computes z1 = x·W1${first.bias ? ' + b1' : ''}.`;
   }
   const m = record.inputs?.rows ?? record.samples.length;
@@ -172,8 +125,8 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
             ? `${z} = γ·x̂ + β, x̂ = (${x} − μ)/√(σ² + ε) with μ, σ² over each sample's features`
             : info.type === 'dropout'
               ? `${z} = ${x} ⊙ mask/(1 − p)`
-              : info.type === 'conv2d' || info.type === 'maxpool2d' || info.type === 'flatten'
-                ? imageForward(info, z, x, k)
+              : isImageLayer(info)
+                ? imageForward(info, k)
                 : `${z} = ${x}·${named('W', k)}${info.bias ? ` + ${named('b', k)}` : ''}`;
       const sum = info.add === undefined ? kernel : `${kernel}, plus ${info.add}'s activations (residual)`;
       const output = k === model.layers.length - 1 ? `ŷ = ${named('a', k)}` : named('a', k);
@@ -202,25 +155,24 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
         delta = `${d} = ∂L/∂${named('z', k)} = ${perSample ? `(${lossGradient(model.loss)})/m` : lossGradient(model.loss)}`;
       else if (last)
         delta = `${d} = ∂L/∂ŷ ⊙ f′(${named('z', k)}) = (${lossGradient(model.loss)})${perSample} ⊙ ${DERIVATIVE[info.activation]}`;
-      else if (IMAGE_TYPES.has(model.layers[k + 1].type ?? 'dense'))
+      else if (isImageLayer(model.layers[k + 1]))
         delta =
           info.activation === 'linear'
-            ? `${d} = ${imageBackward(model.layers[k + 1], k + 1)} (linear: f′ = 1)`
-            : `${d} = (${imageBackward(model.layers[k + 1], k + 1)}) ⊙ f′(${named('z', k)}), f′ = ${DERIVATIVE[info.activation]}`;
+            ? `${d} = ${imageGradient(model.layers[k + 1], k + 1)} (linear: f′ = 1)`
+            : `${d} = (${imageGradient(model.layers[k + 1], k + 1)}) ⊙ f′(${named('z', k)}), f′ = ${DERIVATIVE[info.activation]}`;
       else
         delta =
           info.activation === 'linear'
             ? `${d} = ${named('δ', k + 1)}·${named('W', k + 1)}ᵀ (linear: f′ = 1)`
             : `${d} = (${named('δ', k + 1)}·${named('W', k + 1)}ᵀ) ⊙ f′(${named('z', k)}), f′ = ${DERIVATIVE[info.activation]}`;
-      const l2 = model.l2 > 0 && !info.frozen ? ` + (λ/m)·${named('W', k)}` : '';
-      const dW =
-        info.type === 'conv2d'
-          ? `dK${k + 1} = ${d}ᵀ·im2col(${inputName(k)}), each kernel weight summed over every window it touched${shown(trace?.dW, digits, `dK${k + 1}`)}`
-          : `${named('dW', k)} = ${inputName(k)}ᵀ·${d}${l2}${shown(trace?.dW, digits, named('dW', k))}`;
-      if (info.type === 'maxpool2d' || info.type === 'flatten')
-        return `backward · ${info.name}: ${delta}${shown(trace?.delta, digits, d)}; a ${info.type} layer has no weights, it only hands ∂L/∂${inputName(k)} down.`;
-      const db = info.bias ? `, ${named('db', k)} = Σ ${d}${shown(trace?.db, digits, named('db', k))}` : '';
       const frozen = info.frozen ? ` (${info.name} is frozen: δ flows on to the layers below, its weights stay)` : '';
+      if (info.type === 'maxpool2d' || info.type === 'flatten')
+        return `backward · ${info.name}: ${delta}${shown(trace?.delta, digits, d)}; ${passBack(info, k)}.`;
+      if (info.type === 'conv2d')
+        return `backward · ${info.name}: ${delta}${shown(trace?.delta, digits, d)}, then ${convBackward(info, trace, k, digits)}${frozen}.`;
+      const l2 = model.l2 > 0 && !info.frozen ? ` + (λ/m)·${named('W', k)}` : '';
+      const dW = `${named('dW', k)} = ${inputName(k)}ᵀ·${d}${l2}${shown(trace?.dW, digits, named('dW', k))}`;
+      const db = info.bias ? `, ${named('db', k)} = Σ ${d}${shown(trace?.db, digits, named('db', k))}` : '';
       return `backward · ${info.name}: ${delta}${shown(trace?.delta, digits, d)}, then ${dW}${db}${frozen}.`;
     }
     case 'update': {
@@ -229,8 +181,12 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
           ? ` after scaling every gradient by ${formatNumber(record.clipScale, digits)} (clip)`
           : '';
       const steps = record.layers
-        .filter((layer) => !layer.frozen)
-        .map((layer) => `${named('ΔW', layer.index)}${shown(layer.deltaW, digits, named('ΔW', layer.index))}`);
+        .filter((layer) => !layer.frozen && layer.weights.rows * layer.weights.cols > 0)
+        .map((layer) => {
+          // A convolution's weights are its kernels: ΔK, as dK and K.
+          const name = named(layer.type === 'conv2d' ? 'ΔK' : 'ΔW', layer.index);
+          return `${name}${shown(layer.deltaW, digits, name)}`;
+        });
       return `update (${model.optimizer.type}): ${UPDATE_RULE[model.optimizer.type]} with α = ${formatNumber(record.lr, digits)}${clip}, a step against the gradient: ${steps.join(', ')}.`;
     }
   }
@@ -250,22 +206,9 @@ function plugged(record: TraceRecord, model: ModelInfo, digits: number): string 
 // ---------------------------------------------------------------------------------------------
 // One cell
 
-/** Entry [i][j] of a tensor's data, or undefined when the record does not carry its entries. */
-function at(tensor: Tensor | undefined, i: number, j: number): number | undefined {
-  return tensor?.data?.[i * tensor.cols + j];
-}
-
 /** `name[i][j]`, or `name[j]` for a one-sample batch (as the slides write a single sample). */
 function cell(name: string, m: number, i: number, j: number): string {
   return m === 1 ? `${name}[${j}]` : `${name}[${i}][${j}]`;
-}
-
-/** Weights as they were before this batch's update (the ones forward and backward used). */
-function weightsBefore(trace: LayerTrace, i: number, j: number): number | undefined {
-  const now = at(trace.weights, i, j);
-  if (now === undefined || !trace.computed.update) return now;
-  const step = at(trace.deltaW, i, j);
-  return step === undefined ? undefined : now - step;
 }
 
 /** Σ of terms "a·b", the numbers multiplied out, and the total: "x[0]·W1[0][0] + … = 2 × (−0.78) + … = 0.99". */
@@ -289,7 +232,9 @@ function sumOfProducts(
 /**
  * The formula of one cell filled in with its numbers, e.g. "dW2[0][0] = a1[0]·δ2[0] = 0.99 × 1.162 = 1.15038".
  * `row` and `col` index the tensor as the panel shows it ([input][unit] for W, dW, ΔW; [sample][unit] for z, a, δ;
- * col alone for b, db). Without the tensors' entries in the record (trace level summary), the formula alone.
+ * col alone for b, db). A convolution's W, dW and ΔW are its kernels, [filter][c·kh·kw], written K[f][c][u][v];
+ * the z, a and δ of an image layer are [sample][c·h·w], written z[c][y][x]. Without the tensors' entries in the
+ * record (trace level summary), the formula alone.
  */
 export function explainCell(
   record: TraceRecord,
@@ -310,6 +255,10 @@ export function explainCell(
   const input = k === 0 ? record.inputs : record.layers[k - 1]?.a;
   const i = row;
   const j = col;
+  if (isImageLayer(info)) {
+    const said = explainImageCell({ record, model, k, m, digits }, tensorName, row, col);
+    if (said !== undefined) return said;
+  }
   switch (tensorName) {
     case 'z': {
       const n = trace.inputSize;
@@ -340,17 +289,18 @@ export function explainCell(
     case 'a': {
       const z = at(trace.z, i, j);
       const a = at(trace.a, i, j);
-      const name = cell(named('a', k), m, i, j);
+      const name = valueName(info, named('a', k), m, i, j);
+      const zName = valueName(info, named('z', k), m, i, j);
       if (info.activation === 'softmax') {
         const row = m === 1 ? '' : `[${i}]`;
         return `${name} = e^${cell(named('z', k), m, i, j)} / Σₖ e^${named('z', k)}${row}[k]${z === undefined ? '' : ` = e^${factor(z, digits)} / Σₖ e^${named('z', k)}${row}[k]`}${equals(a)}`;
       }
-      if (info.activation === 'linear') return `${name} = ${cell(named('z', k), m, i, j)}${equals(a)} (linear)`;
+      if (info.activation === 'linear') return `${name} = ${zName}${equals(a)} (linear)`;
       const rule = ACTIVATION[info.activation];
-      return `${name} = f(${cell(named('z', k), m, i, j)}) = ${rule.replace(/z/g, z === undefined ? 'z' : factor(z, digits))}${equals(a)}`;
+      return `${name} = f(${zName}) = ${rule.replace(/z/g, z === undefined ? 'z' : factor(z, digits))}${equals(a)}`;
     }
     case 'δ': {
-      const name = cell(named('δ', k), m, i, j);
+      const name = valueName(info, named('δ', k), m, i, j);
       const delta = at(trace.delta, i, j);
       const last = k === model.layers.length - 1;
       const over = m === 1 ? '' : '/m';
@@ -373,6 +323,20 @@ export function explainCell(
         const written = gradient === 'ŷ − y' || gradient === 'p − y' ? formula : gradient;
         return `${name} = ${over ? `(${written})${over}` : written}${withSlope}${withSlope ? '' : difference}${equals(delta)}`;
       }
+      const slope =
+        info.activation === 'linear'
+          ? ''
+          : ` · f′(${valueName(info, named('z', k), m, i, j)}), f′ = ${DERIVATIVE[info.activation]}`;
+      if (isImageLayer(model.layers[k + 1])) {
+        // ∂L/∂a as the image layer above hands it down, then f′ as for any layer.
+        const gradient = gradientFromImageAbove({ record, model, k, m, digits }, i, j);
+        if (!slope || gradient.formula === '0')
+          return `${name} = ${gradient.withNumbers || gradient.formula}${gradient.note}`;
+        const { value } = gradient;
+        const fPrime = value !== undefined && delta !== undefined && value !== 0 ? delta / value : undefined;
+        const numbers = fPrime !== undefined ? ` = ${factor(value!, digits)} × ${factor(fPrime, digits)}` : '';
+        return `${name} = (${gradient.formula})${slope}${numbers}${equals(delta)}${gradient.note}`;
+      }
       const next = record.layers[k + 1];
       const units = next?.units ?? 0;
       const symbols = Array.from(
@@ -385,10 +349,6 @@ export function explainCell(
       ]);
       let g: number | undefined = 0;
       for (const [a, b] of pairs) g = a === undefined || b === undefined || g === undefined ? undefined : g + a * b;
-      const slope =
-        info.activation === 'linear'
-          ? ''
-          : ` · f′(${cell(named('z', k), m, i, j)}), f′ = ${DERIVATIVE[info.activation]}`;
       const fPrime = g !== undefined && delta !== undefined && g !== 0 ? delta / g : undefined;
       const slopeNumber =
         slope && fPrime !== undefined && g !== undefined ? ` = ${factor(g, digits)} × ${factor(fPrime, digits)}` : '';

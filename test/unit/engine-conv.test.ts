@@ -265,12 +265,15 @@ test('explainStep says what a convolution, a pooling and a flatten layer compute
   const said = Array.from({ length: 9 }, () => explainStep(session.step('layer'), session.modelInfo()));
   assert.match(
     said[0],
-    /^forward · conv1: z1 = K1 ⋆ x \+ b1: each of 3 kernels 3×3 slides over x \(stride 1, padding 1×1\)/,
+    /^forward · conv1: each of 3 filters \(3×3 over 1 channel, stride 1, padding 1\) slides over the 6×6 input x: z1\[f\]\[i\]\[j\] = Σ K1\[f\]\[c\]\[u\]\[v\]·x\[c\]\[i\+u−1\]\[j\+v−1\] \+ b1\[f\]/,
   );
-  assert.match(said[1], /^forward · pool1: z2 = the largest value of each 2×2 window of a1 \(stride 2\)/);
+  assert.match(said[1], /^forward · pool1: each 2×2 window of a1 \(stride 2\) keeps its largest value/);
   assert.match(said[2], /^forward · flat: z3 = a2 laid out as one row/);
-  assert.match(said[7], /^backward · pool1: δ2 = δ3 reshaped back to the image .*has no weights/);
-  assert.match(said[8], /^backward · conv1: δ1 = \(δ2 routed to the argmax of each window .*dK1 = δ1ᵀ·im2col\(x\)/);
+  assert.match(said[7], /^backward · pool1: δ2 = δ3 reshaped back to 3×3×3 .*max pooling has no weights/);
+  assert.match(
+    said[8],
+    /^backward · conv1: δ1 = \(δ2 passed back to the argmax of each 2×2 window .*dK1 = δ1ᵀ·im2col\(x\)/,
+  );
 });
 
 test('the batch-memory check counts the im2col buffer and its gradient', () => {

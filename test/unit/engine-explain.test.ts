@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
 import { explainCell, explainStep } from '../../src/engine/explain';
-import { optimizerSpec } from '../../src/model';
+import { optimizerSpec, parseModelText } from '../../src/model';
 import { layer, spec, workedExample } from './helpers/spec';
 
 const DIGITS = 6;
@@ -97,4 +97,96 @@ test('every activation, loss and optimizer has its words, and summaries give nor
         }
     }
   }
+});
+
+// A convolution small enough to check by hand: x is 3×3, two 2×2 filters, stride 1, no padding, then 2×2 max
+// pooling, flatten and one linear output with squared error.
+//   x = [[1, 2, 0], [0, 1, 3], [2, 0, 1]]
+//   K[0] = [[1, 0], [0, 2]], b[0] = −1:   z[0] = [[1 + 2 − 1, 2 + 6 − 1], [0 + 0 − 1, 1 + 2 − 1]] = [[2, 7], [−1, 2]]
+//   K[1] = [[0.5, −1], [1, 0]], b[1] = 0: z[1] = [[0.5 − 2 + 0, 1 − 0 + 1], [0 − 1 + 2, 0.5 − 3 + 0]] = [[−1.5, 2], [1, −2.5]]
+//   relu, pool: [7, 2] (both at (0, 1)); ŷ = 0.5·7 − 1·2 = 1.5, L = ½(1.5 − 1)² = 0.125, δ4 = 0.5
+//   δ3 = 0.5·[0.5, −1] = [0.25, −0.5] = δ2, back to the argmax (0, 1) of each map: δ1[0][0][1] = 0.25, δ1[1][0][1] = −0.5
+//   dK[0] = 0.25·(the window at (0, 1): [[2, 0], [1, 3]]) = [[0.5, 0], [0.25, 0.75]], dK[1] = −0.5·the same window
+const TINY_CNN = `input: {shape: [1, 3, 3]}
+layers:
+  - {name: conv1, type: conv2d, filters: 2, kernel: 2, activation: relu, weights: [[1, 0, 0, 2], [0.5, -1, 1, 0]], biases: [-1, 0]}
+  - {name: pool1, type: maxpool2d, size: 2}
+  - {name: flat, type: flatten}
+  - {name: out, units: 1, activation: linear, bias: false, weights: [[0.5], [-1]]}
+loss: mse
+optimizer: {type: sgd, lr: 0.1}
+data: {inputs: [[1, 2, 0, 0, 1, 3, 2, 0, 1]], targets: [[1]]}
+`;
+
+function tinyCnn() {
+  const parsed = parseModelText(TINY_CNN, 'tiny-cnn.nn.yaml');
+  assert.ok(parsed.model, JSON.stringify(parsed.errors));
+  return new TrainingSession(parsed.model, { traceLevel: 'full' });
+}
+
+test('a convolution, max pooling and flatten in the words of CS231n, both ways, with the hand-checked numbers', () => {
+  const session = tinyCnn();
+  const said = [explainStep(session.trace(), session.modelInfo(), DIGITS)];
+  for (let n = 0; n < 9; n++) said.push(explainStep(session.step('layer'), session.modelInfo(), DIGITS));
+  const conv =
+    'each of 2 filters (2×2 over 1 channel, stride 1, padding 0) slides over the 3×3 input x: z1[f][i][j] = Σ K1[f][c][u][v]·x[c][i+u][j+v] + b1[f], 2 feature maps of 2×2';
+  assert.deepEqual(said, [
+    `Nothing has run yet: next, forward · conv1: ${conv}.`,
+    `forward · conv1: ${conv} (‖z1‖ = 8.45577), then a1 = max(0, z1) (‖a1‖ = 7.87401).`,
+    'forward · pool1: each 2×2 window of a1 (stride 2) keeps its largest value, channel by channel: z2[c][i][j] = max over u, v < 2 of a1[c][2i+u][2j+v], 2 maps of 1×1 = [7, 2], then a2 = z2 (linear) = [7, 2].',
+    'forward · flat: z3 = a2 laid out as one row of 2, channel by channel and row by row: z3[c + y + x] = a2[c][y][x] = [7, 2], then a3 = z3 (linear) = [7, 2].',
+    'forward · out: z4 = a3·W4 = 1.5, then ŷ = a4 = z4 (linear) = 1.5.',
+    'loss: L = ½(ŷ − y)² = ½(1.5 − 1)² = 0.125; it measures how far ŷ is from y, and backward starts from its gradient.',
+    'backward · out: δ4 = ∂L/∂z4 = ŷ − y = 0.5, then dW4 = a3ᵀ·δ4 = [[3.5], [1]].',
+    'backward · flat: δ3 = δ4·W4ᵀ (linear: f′ = 1) = [0.25, -0.5]; flatten has no weights: it hands δ3 back reshaped to 2×1×1 as ∂L/∂a2.',
+    'backward · pool1: δ2 = δ3 reshaped back to 2×1×1 (linear: f′ = 1) = [0.25, -0.5]; max pooling has no weights: it passes δ2 back to the argmax of each 2×2 window (the other 3 values of the window get 0) as ∂L/∂a1.',
+    "backward · conv1: δ1 = (δ2 passed back to the argmax of each 2×2 window (0 to the others)) ⊙ f′(z1), f′ = 1 if z > 0 else 0 (‖δ1‖ = 0.559017), then dK1[f][c][u][v] = Σ over samples and positions (i, j) of δ1[f][i][j]·x[c][i+u][j+v], each position's δ times the window of x it read (dK1 = δ1ᵀ·im2col(x)) (‖dK1‖ = 2.09165), db1[f] = Σ δ1[f][i][j] over samples and positions = [0.25, -0.5].",
+  ]);
+  assert.equal(
+    explainStep(session.step('layer'), session.modelInfo(), DIGITS),
+    'update (sgd): W := W − α·dW with α = 0.1, a step against the gradient: ΔK1 (‖ΔK1‖ = 0.209165), ΔW4 = [[-0.35], [-0.1]].',
+  );
+});
+
+test('a cell of a kernel, its gradient and a feature map, with the numbers plugged in', () => {
+  const session = tinyCnn();
+  session.step('batch');
+  const record = session.trace();
+  const model = session.modelInfo();
+  const cell = (layer: number, name: Parameters<typeof explainCell>[3], i: number, j: number) =>
+    explainCell(record, model, layer, name, i, j, DIGITS);
+  // K and dK are [filter][c·kh·kw]: column 3 of filter 0 is K[0][0][1][1].
+  assert.equal(
+    cell(0, 'W', 0, 3),
+    "K1[0][0][1][1] = 2 + (-0.075) = 1.925: entry (1, 1) of filter 0's kernel over channel 0, used at all 4 positions of its feature map, after the update",
+  );
+  assert.equal(
+    cell(0, 'dW', 0, 2),
+    'dK1[0][0][1][0] = Σ over samples and positions of δ·x-window = δ1[0][0][0]·x[0][1][0] + δ1[0][0][1]·x[0][1][1] + δ1[0][1][0]·x[0][2][0] + δ1[0][1][1]·x[0][2][1] = 0 × 0 + 0.25 × 1 + 0 × 2 + 0 × 0 = 0.25',
+  );
+  assert.equal(cell(0, 'ΔW', 1, 0), 'ΔK1[1][0][0][0] = −α·dK1[1][0][0][0] = −0.1 × (-1) = 0.1');
+  assert.equal(
+    cell(0, 'db', 0, 1),
+    'db1[1] = Σ over samples and positions = δ1[1][0][0] + δ1[1][0][1] + δ1[1][1][0] + δ1[1][1][1] = 0 + (-0.5) + 0 + 0 = -0.5',
+  );
+  // z and δ are [sample][f·h·w]: column 1 is map 0, row 0, column 1.
+  assert.equal(
+    cell(0, 'z', 0, 1),
+    'z1[0][0][1] = (K1[0][0][0][0]·x[0][0][1] + K1[0][0][0][1]·x[0][0][2] + K1[0][0][1][0]·x[0][1][1] + K1[0][0][1][1]·x[0][1][2] = 1 × 2 + 0 × 0 + 0 × 1 + 2 × 3 = 8) + b1[0] = 8 + (-1) = 7',
+  );
+  assert.equal(cell(0, 'a', 0, 4), 'a1[1][0][0] = f(z1[1][0][0]) = max(0, (-1.5)) = 0');
+  assert.equal(
+    cell(0, 'δ', 0, 1),
+    'δ1[0][0][1] = (δ2[0][0][0]) · f′(z1[0][0][1]), f′ = 1 if z > 0 else 0 = 0.25 × 1 = 0.25 (a1[0][0][1] is the largest of its 2×2 window)',
+  );
+  assert.equal(
+    cell(0, 'δ', 0, 3),
+    'δ1[0][1][1] = 0 (a1[0][1][1] is the largest of no 2×2 window, so no δ comes back to it)',
+  );
+  assert.equal(
+    cell(1, 'z', 0, 1),
+    'z2[1][0][0] = max(a1[1][0][0], a1[1][0][1], a1[1][1][0], a1[1][1][1]) = max(0, 2, 1, 0) = 2, at a1[1][0][1] (the argmax δ goes back to)',
+  );
+  assert.equal(cell(2, 'z', 0, 1), 'z3[1] = a2[1][0][0] = 2 (the same number, laid out in one row)');
+  assert.equal(cell(1, 'δ', 0, 1), 'δ2[1][0][0] = δ3[1] = -0.5');
 });
