@@ -1,16 +1,28 @@
-// The 2-D datasets people know from TensorFlow Playground, generated from the model's seed so every
-// machine sees the same points. Class c of n: one output 0/1 for two classes, one-hot for more.
+// The 2-D datasets people know from TensorFlow Playground, and small images of shapes for a first CNN,
+// generated from the model's seed so every machine sees the same samples. Class c of n: one output 0/1 for two
+// classes, one-hot for more.
 
 import { Random } from '../engine/random';
 import type { Dataset } from './types';
 
-export type DatasetKind = 'xor' | 'circle' | 'spiral' | 'gaussian' | 'moons';
+export type DatasetKind = 'xor' | 'circle' | 'spiral' | 'gaussian' | 'moons' | 'shapes';
 
 export interface GenerateSpec {
   kind: DatasetKind;
   samples: number;
   noise: number;
   classes: number;
+  /** shapes: the images' height and width (default 8). */
+  size?: number;
+}
+
+/** What `shapes` draws, class by class: with 2 classes the first two. */
+export const SHAPE_CLASSES = ['bar', 'cross', 'circle'] as const;
+export const DEFAULT_SHAPE_SIZE = 8;
+
+/** Input columns of a generated dataset: x and y, or the pixels of a 1×size×size image. */
+export function generatedInputs(spec: GenerateSpec): number {
+  return spec.kind === 'shapes' ? (spec.size ?? DEFAULT_SHAPE_SIZE) ** 2 : 2;
 }
 
 /** Number of output columns a generated dataset has. */
@@ -20,11 +32,12 @@ export function generatedOutputs(spec: GenerateSpec): number {
 
 export function generateDataset(spec: GenerateSpec, seed: number): Dataset {
   const random = new Random(seed);
-  const classes = spec.kind === 'spiral' || spec.kind === 'gaussian' ? spec.classes : 2;
+  const classes = spec.kind === 'spiral' || spec.kind === 'gaussian' || spec.kind === 'shapes' ? spec.classes : 2;
+  const size = spec.size ?? DEFAULT_SHAPE_SIZE;
   const inputs: number[][] = [];
   const labels: number[] = [];
   for (let i = 0; i < spec.samples; i++) {
-    const { point, label } = samplers[spec.kind](random, i % classes, classes, i, spec.samples);
+    const { point, label } = samplers[spec.kind](random, i % classes, classes, size);
     inputs.push(point.map((x) => x + spec.noise * random.normal()));
     labels.push(label);
   }
@@ -34,13 +47,8 @@ export function generateDataset(spec: GenerateSpec, seed: number): Dataset {
   return { inputs, targets };
 }
 
-type Sampler = (
-  random: Random,
-  cls: number,
-  classes: number,
-  index: number,
-  total: number,
-) => { point: number[]; label: number };
+/** One sample of class `cls`: a point (x, y), or for shapes the pixels of a size×size image row by row. */
+type Sampler = (random: Random, cls: number, classes: number, size: number) => { point: number[]; label: number };
 
 const samplers: Record<DatasetKind, Sampler> = {
   // Label 1 where the signs of x and y differ, as in the XOR truth table; points kept off the axes.
@@ -76,7 +84,40 @@ const samplers: Record<DatasetKind, Sampler> = {
     const point = cls === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
     return { point: [(point[0] - 0.5) / 1.5, (point[1] - 0.25) / 1.5], label: cls };
   },
+  shapes: (random, cls, _classes, size) => ({ point: drawShape(random, SHAPE_CLASSES[cls], size), label: cls }),
 };
+
+/**
+ * A bar (one stroke), a cross (two perpendicular strokes through one point) or a circle (a ring), drawn
+ * anti-aliased on a size×size image with what keeps it from being trivial: any orientation, a centre shifted by
+ * up to 15% of the side each way, a length or radius and a brightness of its own. Pixels are 0 (background) up
+ * to about 1 (on the stroke); the generator then adds the `noise`.
+ */
+function drawShape(random: Random, shape: (typeof SHAPE_CLASSES)[number], size: number): number[] {
+  const cx = size / 2 + random.uniform(-0.15, 0.15) * size;
+  const cy = size / 2 + random.uniform(-0.15, 0.15) * size;
+  const angle = random.uniform(0, Math.PI);
+  const brightness = random.uniform(0.6, 1);
+  const reach = random.uniform(0.25, 0.4) * size;
+  const [ux, uy] = [Math.cos(angle), Math.sin(angle)];
+  // Distance from (x, y) to the segment through the centre along (dx, dy), `reach` to either side.
+  const toStroke = (x: number, y: number, dx: number, dy: number) => {
+    const along = Math.max(-reach, Math.min(reach, (x - cx) * dx + (y - cy) * dy));
+    return Math.hypot(x - cx - along * dx, y - cy - along * dy);
+  };
+  const distance = (x: number, y: number): number =>
+    shape === 'bar'
+      ? toStroke(x, y, ux, uy)
+      : shape === 'cross'
+        ? Math.min(toStroke(x, y, ux, uy), toStroke(x, y, -uy, ux))
+        : Math.abs(Math.hypot(x - cx, y - cy) - 0.8 * reach);
+  const pixels: number[] = [];
+  // Pixel (row, column) is sampled at its centre; a stroke is full within half a pixel and fades over the next.
+  for (let row = 0; row < size; row++)
+    for (let column = 0; column < size; column++)
+      pixels.push(brightness * Math.min(1, Math.max(0, 1.5 - distance(column + 0.5, row + 0.5))));
+  return pixels;
+}
 
 /** A seeded hold-out: shuffle the indices, keep the last `fraction` for validation, keep file order within each part. */
 export function splitValidation(

@@ -3,7 +3,15 @@
 
 import { dirname } from 'node:path';
 import { loadCsv } from './csv';
-import { generateDataset, generatedOutputs, splitValidation, type GenerateSpec } from './datasets';
+import {
+  DEFAULT_SHAPE_SIZE,
+  generateDataset,
+  generatedInputs,
+  generatedOutputs,
+  SHAPE_CLASSES,
+  splitValidation,
+  type GenerateSpec,
+} from './datasets';
 import type { IssueCollector } from './issues';
 import { LIMITS, type LayerFile, type ModelFile, type PartialModelFile } from './schema';
 import {
@@ -80,7 +88,7 @@ export function resolveModel(
   const loss = file.loss ? resolveLoss(file.loss) : undefined;
   if (loss && layers) checkLossMatchesOutput(loss, layers, issues);
   const data = file.data
-    ? loadData(file.data, file.seed ?? 0, path, options, inputSize, layers?.at(-1)?.units, issues)
+    ? loadData(file.data, file.seed ?? 0, path, options, inputSize, layers?.at(-1)?.units, issues, inputShape)
     : undefined;
   if (!data || !layers || !loss || inputSize === undefined || !file.data) return undefined;
 
@@ -436,6 +444,7 @@ function loadData(
   inputSize: number | undefined,
   outputSize: number | undefined,
   issues: IssueCollector,
+  inputShape?: ImageShape,
 ): { dataset: Dataset; inputNames?: string[] } | undefined {
   const { inputs, targets, csv, generate } = data;
   const sources = [
@@ -459,22 +468,33 @@ function loadData(
     return { dataset: loaded, inputNames: loaded.inputNames };
   }
   if (generate) {
+    const shapes = generate.kind === 'shapes';
     const spec: GenerateSpec = {
       kind: generate.kind,
       samples: generate.samples ?? 200,
       noise: generate.noise ?? 0.1,
-      classes: generate.classes ?? 2,
+      classes: generate.classes ?? (shapes ? SHAPE_CLASSES.length : 2),
+      ...(shapes ? { size: generate.size ?? DEFAULT_SHAPE_SIZE } : {}),
     };
+    if (generate.size !== undefined && !shapes)
+      issues.at(['data', 'generate', 'size'], `is only for kind: shapes (images), not ${spec.kind}`, { onKey: true });
+    if (shapes && spec.classes > SHAPE_CLASSES.length)
+      issues.at(
+        ['data', 'generate', 'classes'],
+        `shapes draws ${SHAPE_CLASSES.length} kinds (${SHAPE_CLASSES.join(', ')}); use 2 or ${SHAPE_CLASSES.length} classes`,
+      );
     const outputs = generatedOutputs(spec);
-    const numbers = spec.samples * (2 + outputs);
+    const columns = generatedInputs(spec);
+    const numbers = spec.samples * (columns + outputs);
     if (numbers > LIMITS.dataNumbers) {
       issues.at(
         ['data', 'generate', 'samples'],
-        `${spec.samples} samples of ${2 + outputs} numbers each is more than ${count(LIMITS.dataNumbers)} numbers (what trains within 1 GB); use at most ${Math.floor(LIMITS.dataNumbers / (2 + outputs))} samples`,
+        `${spec.samples} samples of ${columns + outputs} numbers each is more than ${count(LIMITS.dataNumbers)} numbers (what trains within 1 GB); use at most ${Math.floor(LIMITS.dataNumbers / (columns + outputs))} samples`,
       );
       return undefined;
     }
-    if (inputSize !== undefined && inputSize !== 2)
+    if (shapes) checkShapesInput(spec.size!, generate.size !== undefined, inputSize, inputShape, issues);
+    else if (inputSize !== undefined && inputSize !== 2)
       issues.at(['input'], `generated '${spec.kind}' data has 2 inputs (x, y), but input is ${inputSize}`);
     if (outputSize !== undefined && outputs !== outputSize) {
       issues.at(
@@ -483,7 +503,7 @@ function loadData(
       );
     }
     if (issues.hasErrors) return undefined;
-    return { dataset: generateDataset(spec, seed), inputNames: ['x', 'y'] };
+    return { dataset: generateDataset(spec, seed), ...(shapes ? {} : { inputNames: ['x', 'y'] }) };
   }
   if (!inputs || !targets) {
     issues.at(['data'], `needs both \`inputs\` and \`targets\` (missing ${inputs ? 'targets' : 'inputs'})`);
@@ -492,6 +512,28 @@ function loadData(
   const dataset = { inputs, targets };
   checkShapes(dataset, inputSize, outputSize, issues, ['data']);
   return { dataset };
+}
+
+/**
+ * Generated shapes are 1×size×size images: the input must be that image (or its size² pixels as plain features,
+ * for a dense net). Reported at `size` when the file gave one, since either may be the one to change.
+ */
+function checkShapesInput(
+  size: number,
+  sizeGiven: boolean,
+  inputSize: number | undefined,
+  inputShape: ImageShape | undefined,
+  issues: IssueCollector,
+): void {
+  if (inputSize === undefined) return;
+  const image: ImageShape = [1, size, size];
+  const fits = inputShape ? shapeText(inputShape) === shapeText(image) : inputSize === size * size;
+  if (fits) return;
+  const given = inputShape ? `{shape: [${inputShape.join(', ')}]}` : `${inputSize}`;
+  issues.at(
+    sizeGiven ? ['data', 'generate', 'size'] : ['input'],
+    `generated 'shapes' data are ${shapeText(image)} images (size ${size}), but input is ${given}; write input: {shape: [1, ${size}, ${size}]}${inputShape && inputShape[1] === inputShape[2] && inputShape[0] === 1 ? ` or size: ${inputShape[1]}` : ''}`,
+  );
 }
 
 function checkShapes(

@@ -6,7 +6,7 @@ import { z } from 'zod';
 export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'softmax'] as const;
 export const LOSSES = ['mse', 'mae', 'huber', 'cross_entropy', 'binary_cross_entropy'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
-export const DATASETS = ['xor', 'circle', 'spiral', 'gaussian', 'moons'] as const;
+export const DATASETS = ['xor', 'circle', 'spiral', 'gaussian', 'moons', 'shapes'] as const;
 export const LAYER_TYPES = ['dense', 'batchnorm', 'layernorm', 'dropout', 'conv2d', 'maxpool2d', 'flatten'] as const;
 
 /**
@@ -210,16 +210,35 @@ const data = z
       .optional(),
     generate: z
       .strictObject({
-        kind: z.enum(DATASETS).describe('A 2-D dataset as in TensorFlow Playground.'),
+        kind: z
+          .enum(DATASETS)
+          .describe(
+            'xor, circle, spiral, gaussian, moons: a 2-D dataset as in TensorFlow Playground (inputs x, y). shapes: 1×size×size images of a bar, a cross or a circle (one class each), at any angle, shifted, sized and as bright as the draw makes them, for `input: {shape: [1, 8, 8]}`.',
+          ),
         samples: z.number().int().min(1).max(LIMITS.samples).optional().describe('Number of samples (default 200).'),
-        noise: z.number().min(0).optional().describe('Noise level (default 0.1).'),
+        noise: z
+          .number()
+          .min(0)
+          .optional()
+          .describe(
+            'Noise level (default 0.1): the standard deviation of the noise added to each input (shapes: each pixel).',
+          ),
         classes: z
           .number()
           .int()
           .min(2)
           .max(10)
           .optional()
-          .describe('spiral and gaussian: number of classes (default 2; more than 2 gives one-hot targets).'),
+          .describe(
+            'spiral and gaussian: number of classes (default 2; more than 2 gives one-hot targets). shapes: 2 (bars and crosses) or 3 (and circles, the default).',
+          ),
+        size: z
+          .number()
+          .int()
+          .min(4)
+          .max(64)
+          .optional()
+          .describe('shapes: height and width of the images (default 8), so input is {shape: [1, size, size]}.'),
       })
       .optional(),
     validation: z

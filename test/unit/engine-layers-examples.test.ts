@@ -48,7 +48,18 @@ test('dropout: the held-out loss stays far below the same net without it', () =>
   assert.ok(last(dropped).validationAccuracy! >= last(overfit).validationAccuracy!);
 });
 
+test('cnn-shapes: conv → BatchNorm2d → relu → pool, twice, names generated bars, crosses and circles: ≥ 95% validation accuracy', (t) => {
+  const { model, errors } = loadModelFile('examples/cnn-shapes.nn.yaml');
+  assert.deepEqual(errors, []);
+  assert.deepEqual([model!.train.inputs.length, model!.validation?.inputs.length], [900, 300]);
+  const session = new TrainingSession(model!, { traceLevel: 'off' });
+  session.step('run');
+  t.diagnostic(`validation accuracy ${last(session).validationAccuracy} after ${model!.training.epochs} epochs`);
+  assert.ok(last(session).validationAccuracy! >= 0.95, `validation accuracy ${last(session).validationAccuracy}`);
+  assert.deepEqual(session.diagnostics, []);
+});
+
 test('the new examples load from disk like the others', () => {
-  for (const name of ['batchnorm', 'residual', 'dropout'])
+  for (const name of ['batchnorm', 'residual', 'dropout', 'cnn-shapes'])
     assert.deepEqual(loadModelFile(`examples/${name}.nn.yaml`).errors, [], name);
 });

@@ -36,6 +36,16 @@ const expected: Record<string, string[]> = {
     "generate-shape.nn.yaml:1:8: input: generated 'circle' data has 2 inputs (x, y), but input is 3",
     "generate-shape.nn.yaml:6:18: data.generate: 'circle' with 2 classes has 1 target column, but the output layer has 2 units",
   ],
+  'generate-shapes.nn.yaml': [
+    'generate-shapes.nn.yaml:7:59: data.generate.classes: shapes draws 3 kinds (bar, cross, circle); use 2 or 3 classes',
+    "generate-shapes.nn.yaml:7:47: data.generate.size: generated 'shapes' data are 1×8×8 images (size 8), but input is {shape: [1, 10, 10]}; write input: {shape: [1, 8, 8]} or size: 10",
+  ],
+  'generate-shapes-input.nn.yaml': [
+    "generate-shapes-input.nn.yaml:1:8: input: generated 'shapes' data are 1×8×8 images (size 8), but input is {shape: [3, 8, 8]}; write input: {shape: [1, 8, 8]}",
+  ],
+  'generate-size-kind.nn.yaml': [
+    'generate-size-kind.nn.yaml:6:27: data.generate.size: is only for kind: shapes (images), not moons',
+  ],
   'missing-csv.nn.yaml': [
     'missing-csv.nn.yaml:7:15: data.csv.path: CSV file not found: no-such-file.csv (paths are relative to the model file)',
   ],
