@@ -3,6 +3,16 @@
 // Wide layers collapse into one block with a small heatmap of W.
 
 import dagre from '@dagrejs/dagre';
+import { explainCell } from '../src/engine/explain';
+import {
+  edgeWeight,
+  pixelUnder,
+  ravel,
+  unravel,
+  weightName,
+  weightShape,
+  windowGeometry,
+} from '../src/engine/imageIndex';
 import type { LayerTrace, PanelState } from '../src/protocol';
 import {
   collapses,
@@ -25,6 +35,11 @@ const BLOCK = { width: 56, height: 120 };
 /** The unit counts, activations and input names are this fraction of the column names' size. */
 const SUB_LABEL = 0.85;
 
+/**
+ * What was clicked. An edge selects the weight behind it, as entry [from][to] of the layer's W as the tables lay it
+ * out: for dense the weight from unit `from` to unit `to`; for a convolution kernel entry `to` (c·kh·kw) of filter
+ * `from`, which many edges share (every position of the filter's map), so all of them light up.
+ */
 export type GraphSelection =
   { kind: 'unit'; layer: number; unit: number } | { kind: 'edge'; layer: number; from: number; to: number };
 
@@ -146,6 +161,10 @@ export function renderGraph(
       edgeLayer.append(
         skipEdge(columns, state.model.layers.findIndex((l) => l.name === info.add) + 1, k + 1, info.add),
       );
+    if (info.type === 'conv2d' || info.type === 'maxpool2d' || info.type === 'flatten') {
+      edgeLayer.append(...imageEdges(state, k, from, to, UNIT, onSelect, selected));
+      return;
+    }
     if (info.type && info.type !== 'dense') {
       edgeLayer.append(...elementwiseEdges(info, trace, from, to, UNIT, state.digits));
       return;
@@ -392,6 +411,136 @@ function elementwiseEdges(
     edge.append(title);
     return edge;
   });
+}
+
+/** The weight a selected edge stands for, as the weight editor names it: W[x1][0], or K[f][c][u][v] for a kernel. */
+export function selectedWeightName(state: PanelState, edge: { layer: number; from: number; to: number }): string {
+  const info = state.model.layers[edge.layer];
+  if (info.type === 'conv2d') return weightName(info, edge.from, edge.to);
+  return `W[${sourceName(edge.layer, edge.from, state.model.inputNames)}][${edge.to}]`;
+}
+
+/** The selection lines of a kernel entry picked from the graph: K, dK with its formula, ΔK. */
+export function kernelEntryLines(state: PanelState, edge: { layer: number; from: number; to: number }): string[] {
+  const info = state.model.layers[edge.layer];
+  const trace = state.update.record.layers[edge.layer];
+  const positions = (info.shape?.[1] ?? 1) * (info.shape?.[2] ?? 1);
+  const at = (t?: { data?: number[]; cols: number }) =>
+    t?.data ? formatNumber(t.data[edge.from * t.cols + edge.to], state.digits) : '—';
+  const record = state.update.record;
+  return [
+    `${info.name}: ${weightName(info, edge.from, edge.to)}, one kernel entry of filter ${edge.from}, used at all ${positions} positions of its feature map`,
+    `K = ${at(trace.weights)}`,
+    trace.dW ? explainCell(record, state.model, edge.layer, 'dW', edge.from, edge.to, state.digits) : 'dK = —',
+    `ΔK = ${at(trace.deltaW)}`,
+  ];
+}
+
+/** One line of the graph's edges, with its tooltip. */
+function edgeLine(
+  from: Column,
+  to: Column,
+  i: number,
+  j: number,
+  unit: number,
+  stroke: string,
+  width: number,
+  opacity: number,
+  title: string,
+): SVGLineElement {
+  const edge = line(from.x + unit / 2, from.ys[i], to.x - unit / 2, to.ys[j], stroke, width, opacity);
+  edge.classList.add('edge');
+  const tooltip = document.createElementNS(SVG, 'title');
+  tooltip.textContent = title;
+  edge.append(tooltip);
+  return edge;
+}
+
+/**
+ * The image layers drawn unit to unit (small images only): a convolution's output value joined to each pixel of its
+ * window, coloured by the kernel entry that multiplies it (clicking selects that entry, shared by every position);
+ * pooling's outputs joined to their window, solid from the first sample's argmax; flatten one to one.
+ */
+function imageEdges(
+  state: PanelState,
+  k: number,
+  from: Column,
+  to: Column,
+  unit: number,
+  onSelect: (selection: GraphSelection) => void,
+  selected: GraphSelection | undefined,
+): SVGElement[] {
+  const info = state.model.layers[k];
+  const trace = state.update.record.layers[k];
+  const kernels = trace?.weights.data;
+  const edges = info.type === 'flatten' ? info.units : info.units * (info.kernel?.[0] ?? 1) * (info.kernel?.[1] ?? 1);
+  if (from.block || to.block || edges > MAX_DRAWN_EDGES || (info.type === 'conv2d' && !kernels)) {
+    const bundle = line(from.x, mid(from), to.x, mid(to), 'var(--vscode-descriptionForeground)', 6, 0.35);
+    bundle.classList.add('edge-bundle');
+    return [bundle];
+  }
+  const neutral = 'var(--vscode-descriptionForeground)';
+  const source = (i: number) =>
+    k === 0 ? `input ${sourceName(0, i, state.model.inputNames)}` : `${state.model.layers[k - 1].name} unit ${i}`;
+  if (info.type === 'flatten')
+    return Array.from({ length: Math.min(info.units, from.ys.length, to.ys.length) }, (_, j) =>
+      edgeLine(
+        from,
+        to,
+        j,
+        j,
+        unit,
+        neutral,
+        1.5,
+        1,
+        `${source(j)} → ${info.name} unit ${j}: the same number, laid out in one row`,
+      ),
+    );
+  const g = windowGeometry(info)!;
+  const out: SVGElement[] = [];
+  if (info.type === 'maxpool2d') {
+    const argmax = trace?.argmax?.data;
+    for (let j = 0; j < info.units; j++) {
+      const [c, y, x] = unravel(j, g.output);
+      for (let u = 0; u < g.kernelHeight; u++)
+        for (let v = 0; v < g.kernelWidth; v++) {
+          const [row, col] = pixelUnder(g, y, x, u, v);
+          const i = ravel([c, row, col], g.input);
+          const won = argmax?.[j] === i;
+          const title = `${source(i)} → ${info.name} unit ${j}: in window (${y}, ${x}) of channel ${c}${argmax ? (won ? ', its largest value in sample 1 (δ comes back here)' : '') : ''}`;
+          out.push(edgeLine(from, to, i, j, unit, neutral, won ? 2.5 : 1, won ? 1 : 0.3, title));
+        }
+    }
+    return out;
+  }
+  const scale = maxAbs(kernels);
+  const cols = weightShape(info)[1];
+  for (let j = 0; j < info.units; j++)
+    for (let i = 0; i < info.inputSize; i++) {
+      const entry = edgeWeight(info, i, j);
+      if (!entry) continue;
+      const [filter, column] = entry;
+      const w = kernels![filter * cols + column];
+      const edge = edgeLine(
+        from,
+        to,
+        i,
+        j,
+        unit,
+        divergingColor(w, scale),
+        Number.isFinite(w) ? 0.6 + 4 * (scale > 0 ? Math.abs(w) / scale : 0) : 4.6,
+        1,
+        `${weightName(info, filter, column)} = ${formatNumber(w, state.digits)}: ${source(i)} → ${info.name} unit ${j} (filter ${filter}); every position of filter ${filter}'s map shares it (click to change it)`,
+      );
+      if (selected?.kind === 'edge' && selected.layer === k && selected.from === filter && selected.to === column)
+        edge.classList.add('selected');
+      edge.dataset.layer = String(k);
+      edge.dataset.from = String(filter);
+      edge.dataset.to = String(column);
+      edge.addEventListener('click', () => onSelect({ kind: 'edge', layer: k, from: filter, to: column }));
+      out.push(edge);
+    }
+  return out;
 }
 
 /** A residual connection: a dashed arc over the columns it skips, from the added layer's output to this layer. */

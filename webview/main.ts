@@ -14,7 +14,7 @@ import { applyHistoryDelta } from '../src/engine/historyView';
 import { renderBoundary } from './boundary';
 import { renderCharts } from './charts';
 import { formatNumber, formulaFor, parseWeight, sourceName } from './format';
-import { renderGraph, type GraphSelection } from './graph';
+import { kernelEntryLines, renderGraph, selectedWeightName, type GraphSelection } from './graph';
 import './style.css';
 import { renderTables } from './tables';
 import { describeLoss, describePosition, renderToolbar, updateToolbar } from './toolbar';
@@ -273,7 +273,8 @@ function renderSelection(): void {
     l2: state.model.l2 > 0,
   };
   const lines: string[] = [];
-  if (selection.kind === 'edge') {
+  if (selection.kind === 'edge' && info.type === 'conv2d') lines.push(...kernelEntryLines(state, selection));
+  else if (selection.kind === 'edge') {
     const { from: i, to: j } = selection;
     const at = (t?: { data?: number[]; cols: number }) =>
       t?.data ? formatNumber(t.data[i * t.cols + j], digits) : '—';
@@ -324,7 +325,7 @@ function renderWeightEditor(): void {
     form.className = 'weight-form';
     const label = document.createElement('label');
     label.htmlFor = 'weight-input';
-    label.textContent = `set W[${sourceName(edge.layer, edge.from, state.model.inputNames)}][${edge.to}] to`;
+    label.textContent = `set ${selectedWeightName(state, edge)} to`;
     const input = document.createElement('input');
     input.id = 'weight-input';
     input.type = 'text';

@@ -64,10 +64,18 @@ function cardsFor(info: PanelState['model']['layers'][number], trace: LayerTrace
   switch (info.type) {
     case 'batchnorm':
     case 'layernorm': {
-      const over = info.type === 'batchnorm' ? 'over the batch, per unit' : 'over the units, per sample';
+      // After an image, batch norm keeps one γ, β, μ and σ² per channel (BatchNorm2d): a column per channel.
+      const perChannel = info.type === 'batchnorm' && info.shape !== undefined;
+      const over =
+        info.type === 'layernorm'
+          ? 'over the units, per sample'
+          : perChannel
+            ? 'over the batch and each feature map’s positions, one column per channel'
+            : 'over the batch, per unit';
+      const each = perChannel ? ', one per channel' : '';
       return [
-        ['γ', trace?.gamma, 'learned scale'],
-        ['β', trace?.beta, 'learned shift'],
+        ['γ', trace?.gamma, `learned scale${each}`],
+        ['β', trace?.beta, `learned shift${each}`],
         ['μ', trace?.mu, `mean ${over}`],
         ['σ²', trace?.var, `variance ${over}`],
         ['x̂', trace?.xhat, '(input − μ)/√(σ² + ε), one row per sample'],

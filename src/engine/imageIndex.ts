@@ -78,31 +78,35 @@ export function kernelIndexOfEdge(g: WindowGeometry, from: number, to: number): 
   return ((f * channels + c) * g.kernelHeight + u) * g.kernelWidth + v;
 }
 
-/** The weight an edge of the graph stands for: its index in the layer's W and the name the panel shows. */
-export interface EdgeWeight {
-  index: number;
-  name: string;
-  /** Output positions that use the weight: 1 for dense, every position of its filter's map for a kernel entry. */
-  positions: number;
+/** Rows and columns of a layer's W as the trace and the panel's tables lay it out: [input][unit] for dense,
+ * one row per filter of c·kh·kw kernel entries for a convolution; [0, 0] for a layer without such weights. */
+export function weightShape(info: LayerInfo): [number, number] {
+  if (!info.type || info.type === 'dense') return [info.inputSize, info.units];
+  const g = info.type === 'conv2d' ? windowGeometry(info) : undefined;
+  return g ? [g.output[0], g.input[0] * g.kernelHeight * g.kernelWidth] : [0, 0];
+}
+
+/** W[i][j] for dense, K[f][c][u][v] for entry (row, col) of a convolution's kernels. */
+export function weightName(info: LayerInfo, row: number, col: number): string {
+  const g = info.type === 'conv2d' ? windowGeometry(info) : undefined;
+  if (!g) return `W[${row}][${col}]`;
+  const [c, u, v] = kernelEntry(col, g.kernelHeight, g.kernelWidth);
+  return `K[${row}][${c}][${u}][${v}]`;
 }
 
 /**
- * The weight behind the edge from unit `from` of the layer's input to unit `to` of a dense or conv2d layer:
- * W[from][to] for dense; for a convolution the kernel entry K[f][c][u][v] that joins that pixel to that output
- * (one weight, shared by every position of the filter's feature map). Undefined when no weight joins them (a
- * pixel outside the output's window, a layer without weights, an index out of range).
+ * The entry [row, col] of W behind the graph's edge from unit `from` of the layer's input to unit `to`: W[from][to]
+ * for dense; for a convolution the kernel entry that joins that pixel to that output value (one weight, which every
+ * position of the filter's feature map shares). Undefined when no weight joins them (a pixel outside the output's
+ * window, a layer without weights, an index out of range).
  */
-export function edgeWeight(info: LayerInfo, from: number, to: number): EdgeWeight | undefined {
+export function edgeWeight(info: LayerInfo, from: number, to: number): [number, number] | undefined {
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < 0) return undefined;
   if (from >= info.inputSize || to >= info.units) return undefined;
-  if (!info.type || info.type === 'dense')
-    return { index: from * info.units + to, name: `W[${from}][${to}]`, positions: 1 };
+  if (!info.type || info.type === 'dense') return [from, to];
   const g = info.type === 'conv2d' ? windowGeometry(info) : undefined;
-  if (!g) return undefined;
-  const index = kernelIndexOfEdge(g, from, to);
+  const index = g ? kernelIndexOfEdge(g, from, to) : undefined;
   if (index === undefined) return undefined;
-  const patch = g.input[0] * g.kernelHeight * g.kernelWidth;
-  const [c, u, v] = kernelEntry(index % patch, g.kernelHeight, g.kernelWidth);
-  const f = Math.floor(index / patch);
-  return { index, name: `K[${f}][${c}][${u}][${v}]`, positions: g.output[1] * g.output[2] };
+  const cols = weightShape(info)[1];
+  return [Math.floor(index / cols), index % cols];
 }

@@ -11,6 +11,7 @@ import {
   type TrainingUpdate,
 } from '../protocol';
 import { mergeHistoryDeltas } from '../engine/historyView';
+import { weightName, weightShape } from '../engine/imageIndex';
 import { settings } from './config';
 import type { SessionManager } from './sessions';
 import type { TrainingController } from './trainingController';
@@ -131,22 +132,28 @@ export class BackpropPanel implements vscode.Disposable {
     this.post({ type: 'state', state: panelState(session) });
   }
 
-  /** A what-if edit from the graph: W[from][to] of `layer` becomes `value` in the engine (step back stays exact). */
-  private async setWeight(layer: number, from: number, to: number, value: number): Promise<void> {
+  /**
+   * A what-if edit from the graph: entry [row][col] of the layer's W as the panel lays it out ([input][unit] for
+   * dense, [filter][c·kh·kw] for a convolution's kernels) becomes `value` in the engine (step back stays exact).
+   */
+  private async setWeight(layer: number, row: number, col: number, value: number): Promise<void> {
     const session = this.sessions.session;
     const info = session?.model.layers[layer];
-    if (!session || !info || from >= info.inputSize || to >= info.units) {
+    const [rows, cols] = info ? weightShape(info) : [0, 0];
+    if (!session || !info || row >= rows || col >= cols) {
       this.post({ type: 'weightEdited', ok: false, message: 'There is no such weight in the current session.' });
       return;
     }
     try {
-      await session.client.setParameter({ layer, tensor: 'W', index: from * info.units + to, value });
-      // Named as the panel names it: the first layer's rows are the inputs of `input: [a, b]`.
-      const row = (layer === 0 ? session.model.inputNames?.[from] : undefined) ?? String(from);
+      await session.client.setParameter({ layer, tensor: 'W', index: row * cols + col, value });
+      // Named as the panel names it: the first dense layer's rows are the inputs of `input: [a, b]`.
+      const inputName = layer === 0 && (info.type ?? 'dense') === 'dense' ? session.model.inputNames?.[row] : undefined;
+      const name = inputName === undefined ? weightName(info, row, col) : `W[${inputName}][${col}]`;
+      const shared = info.type === 'conv2d' ? ` (every position of filter ${row}'s feature map uses it)` : '';
       this.post({
         type: 'weightEdited',
         ok: true,
-        message: `${info.name}: W[${row}][${to}] is now ${value}; training goes on from it.`,
+        message: `${info.name}: ${name} is now ${value}${shared}; training goes on from it.`,
       });
     } catch (error) {
       // A run going refuses the edit: say so in the panel rather than in a notification.

@@ -51,7 +51,10 @@ export type FromWebviewMessage =
   | { type: 'rendered' }
   | { type: 'command'; command: PanelCommand }
   | { type: 'selectLayer'; layer: number }
-  /** A what-if edit of the weight from unit `from` of the previous layer (or input) to unit `to` of `layer`. */
+  /**
+   * A what-if edit of entry [from][to] of `layer`'s W as the panel lays it out: for dense the weight from unit `from`
+   * of the previous layer (or input) to unit `to`; for a convolution kernel entry `to` (c·kh·kw) of filter `from`.
+   */
   | { type: 'setWeight'; layer: number; from: number; to: number; value: number }
   /** Train in slow motion, `epochsPerSecond` epochs a second, so a class can watch the boundary form. */
   | { type: 'play'; epochsPerSecond: number };
