@@ -57,7 +57,7 @@ const layer = z
       .enum(LAYER_TYPES)
       .optional()
       .describe(
-        'dense (default): z = a_prev·W + b. batchnorm: z = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) over the batch (running statistics in evaluation). layernorm: the same over each sample’s features. dropout: z = x ⊙ mask/(1 − rate) in training, x in evaluation. The last three keep their input’s width (no `units`). conv2d: each of `filters` kernels slides over the image, z = Σ K ⋆ x + b per output channel. maxpool2d: the largest value of each `size`×`size` window. flatten: the image as one row (c, then row, then column). A dense layer after an image layer flattens it the same way.',
+        'dense (default): z = a_prev·W + b. batchnorm: z = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) over the batch (running statistics in evaluation); after an image, one μ, σ², γ and β per channel over the batch and the image’s positions (BatchNorm2d). layernorm: the same over each sample’s features. dropout: z = x ⊙ mask/(1 − rate) in training, x in evaluation. The last three keep their input’s width (no `units`). conv2d: each of `filters` kernels slides over the image, z = Σ K ⋆ x + b per output channel. maxpool2d: the largest value of each `size`×`size` window. flatten: the image as one row (c, then row, then column). A dense layer after an image layer flattens it the same way.',
       ),
     name: z
       .string()

@@ -3,6 +3,7 @@
 //   conv2d     out = (in + 2·padding − kernel)/stride + 1  per side,  channels = filters
 //   maxpool2d  out = (in − size)/stride + 1                per side,  channels kept
 //   flatten    c·h·w values in one row (the order they are already stored in, so it is a view)
+// Batch norm (per channel, as BatchNorm2d), layer norm and dropout keep the image they read (resolve.ts).
 // A dense layer after an image layer flattens it the same way, as if a flatten layer stood between them
 // (Keras and PyTorch make you write it; here the values are stored flat anyway, so nothing is lost).
 

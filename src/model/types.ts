@@ -89,9 +89,10 @@ export interface LayerSpec {
   stride?: number;
   /** conv2d: zeros added on each side, [rows, columns] (`same` resolves to ((kh − 1)/2, (kw − 1)/2)). */
   padding?: [number, number];
-  /** conv2d, maxpool2d and flatten: the image shape the layer reads; `units` is the product of `shape`. */
+  /** conv2d, maxpool2d and flatten (and the width-keeping layers after an image, batchnorm per channel): the image
+   * shape the layer reads; `units` is the product of `shape`. */
   inputShape?: ImageShape;
-  /** conv2d and maxpool2d (and dropout or layernorm after them): the image shape the layer outputs. */
+  /** conv2d and maxpool2d (and dropout, layernorm or batchnorm after them): the image shape the layer outputs. */
   shape?: ImageShape;
   /** Where the layer is written in the model file (the `- name: ...` item), for CodeLens and diagnostics. */
   range?: SourceRange;
