@@ -175,22 +175,16 @@ function session(model: ModelSpec, traceLevel: 'off' | 'full'): TrainingSession 
   return new TrainingSession(model, { traceLevel, snapshotLimit: 2, historyLimit: HISTORY_LIMIT });
 }
 
-/**
- * Where and why training stopped, for --json: the engine's non-finite diagnostic with the quantity and the
- * kind of number split out of its message, so a script need not parse English.
- */
+/** Where and why training stopped, for --json: the engine's non-finite diagnostic, its quantity and value as fields. */
 function stopReport(diagnostics: TrainingDiagnostic[]) {
   const found = diagnostics.find((d) => d.code === 'non_finite');
   if (!found) return undefined;
-  const match = /^Training stopped: (.*) became (NaN and Infinity|NaN|Infinity) at /.exec(found.message);
-  const where = match?.[1] ?? '';
-  const owner = found.layerName ? `${found.layerName}'s ` : '';
   return {
     reason: 'non_finite',
-    value: match?.[2] ?? 'NaN',
+    value: found.value,
     layer: found.layer,
     ...(found.layerName ? { layerName: found.layerName } : {}),
-    quantity: where.startsWith(owner) ? where.slice(owner.length) : where,
+    quantity: found.quantity,
     epoch: found.epoch,
     batch: found.batch,
     step: found.step,

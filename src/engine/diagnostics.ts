@@ -401,10 +401,11 @@ export class DiagnosticsMonitor {
       largestOutput !== undefined && Number.isFinite(largestOutput)
         ? ` (the largest output was ${fmt(largestOutput)})`
         : '';
-    return diagnostic('non_finite', 'error', layer, at, {
+    const stop = diagnostic('non_finite', 'error', layer, at, {
       message: `Training stopped: ${where} became ${what} at epoch ${at.epoch + 1}, batch ${at.batch + 1}${size}.`,
       hint: 'Lower the learning rate, clip gradients, use smaller initial weights, or check the data for huge values.',
     });
+    return { ...stop, quantity, value: what };
   }
 
   /**

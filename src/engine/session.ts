@@ -19,6 +19,7 @@ import type {
   TrainingDiagnostic,
   TrainingHistory,
 } from '../protocol';
+import { DiagnosticLog } from './diagnosticLog';
 import { DiagnosticsMonitor, newMonitorMemory, StepStats, type Position } from './diagnostics';
 import { allFinite, fromRows, toRows } from './matrix';
 import { parameterCount } from './layers';
@@ -39,6 +40,8 @@ export interface SessionOptions {
    * memory: past the limit every other point goes and the stride doubles). Default: every step, unbounded.
    */
   historyLimit?: number;
+  /** Most diagnostics kept of each kind on each layer (older ones are counted as dropped); default 50. */
+  diagnosticsPerKind?: number;
 }
 
 export interface RunOptions {
@@ -90,7 +93,9 @@ export class TrainingSession {
   /** The summary of the last finished epoch. */
   latestEpoch: EpochSummary | undefined;
   private readonly historyLimit: number;
-  diagnostics!: TrainingDiagnostic[];
+  private diagnosticLog!: DiagnosticLog;
+  private readonly diagnosticsPerKind: number;
+  /** Report number of the first diagnostic the next trace record carries. */
   private reportedUpTo = 0;
   private replaying = false;
   /** What-if edits (setParameter) and the micro-step position each was made at, oldest first. */
@@ -103,6 +108,7 @@ export class TrainingSession {
   ) {
     this.traceLevel = options.traceLevel ?? 'summary';
     this.historyLimit = Math.max(2, options.historyLimit ?? Infinity);
+    this.diagnosticsPerKind = Math.max(1, options.diagnosticsPerKind ?? 50);
     const outputs = model.layers[model.layers.length - 1].units;
     this.sampleCount = model.train.inputs.length;
     this.trainInputs = fromRows(model.train.inputs, model.inputSize).data;
@@ -213,15 +219,16 @@ export class TrainingSession {
           return here ? { reason: 'condition', detail: `reached ${describeMicroStep(cursor, this.model)}` } : undefined;
         };
       case 'diagnostic': {
-        let seen = this.diagnostics.length;
+        let seen = this.diagnosticLog.reported;
         return () => {
-          // A rewind can shorten the list; only what was raised after the start counts.
-          seen = Math.min(seen, this.diagnostics.length);
-          for (; seen < this.diagnostics.length; seen++) {
-            const found = this.diagnostics[seen];
-            if (until.codes.length === 0 || until.codes.includes(found.code))
-              return { reason: 'condition', detail: `${found.code}${found.layerName ? ` in ${found.layerName}` : ''}` };
-          }
+          // A rewind can shorten the log; only what was raised after the start counts.
+          seen = Math.min(seen, this.diagnosticLog.reported);
+          const found = this.diagnosticLog
+            .since(seen)
+            .find((raised) => until.codes.length === 0 || until.codes.includes(raised.code));
+          if (found)
+            return { reason: 'condition', detail: `${found.code}${found.layerName ? ` in ${found.layerName}` : ''}` };
+          seen = this.diagnosticLog.reported;
           return undefined;
         };
       }
@@ -296,7 +303,7 @@ export class TrainingSession {
       const snapshot = this.snapshots.latestBefore((step) => step * this.microStepsPerBatch < target);
       if (!snapshot) return false;
       this.latestEpoch = this.snapshots.restore(snapshot, this.parts()).latestEpoch;
-      this.reportedUpTo = Math.min(this.reportedUpTo, this.diagnostics.length);
+      this.reportedUpTo = Math.min(this.reportedUpTo, this.diagnosticLog.reported);
       position = snapshot.step * this.microStepsPerBatch;
     }
     this.edits = edits;
@@ -340,9 +347,9 @@ export class TrainingSession {
           : network.layers.map((layer) =>
               layerTrace(network, layer, fullLayers.includes(layer.index) ? 'full' : level, previewAbove),
             ),
-      diagnostics: this.diagnostics.slice(this.reportedUpTo),
+      diagnostics: this.diagnosticLog.since(this.reportedUpTo),
     };
-    this.reportedUpTo = this.diagnostics.length;
+    this.reportedUpTo = this.diagnosticLog.reported;
     if (network.m > 0 && level !== 'off') {
       record.inputs = makeTensor(network.X, network.m, network.inputSize, full, previewAbove);
       record.targets = makeTensor(network.Y, network.m, network.outputSize, full, previewAbove);
@@ -410,7 +417,7 @@ export class TrainingSession {
       updateRatio: model.layers.map(() => []),
     };
     this.epochs = [];
-    this.diagnostics = [];
+    this.diagnosticLog = new DiagnosticLog(this.diagnosticsPerKind);
     this.reportedUpTo = 0;
     this.snapshots.clear();
     this.report(this.monitor.initial(this.network));
@@ -632,17 +639,30 @@ export class TrainingSession {
     this.report([this.monitor.nonFinite(layer, quantity, values, this.position(), largestOutput)]);
   }
 
+  /**
+   * The diagnostics reported so far, oldest first: on a very long run, the latest `diagnosticsPerKind` of each
+   * kind on each layer (see DiagnosticLog).
+   */
+  get diagnostics(): TrainingDiagnostic[] {
+    return this.diagnosticLog.entries;
+  }
+
+  /** Diagnostics reported but no longer kept, because later ones of their kind and layer replaced them. */
+  get diagnosticsDropped(): number {
+    return this.diagnosticLog.dropped;
+  }
+
   private report(found: TrainingDiagnostic[]): void {
     for (const diagnostic of found) {
-      this.diagnostics.push(diagnostic);
+      this.diagnosticLog.add(diagnostic);
       if (!this.replaying) for (const listener of this.listeners) listener.diagnostic?.(diagnostic);
     }
   }
 
   /** What a snapshot copies and restores. */
   private parts(): SnapshotParts {
-    const { network, random, monitor, state, history, epochs, diagnostics, latestEpoch } = this;
-    return { network, random, monitor, state, history, epochs, diagnostics, latestEpoch };
+    const { network, random, monitor, state, history, epochs, diagnosticLog, latestEpoch } = this;
+    return { network, random, monitor, state, history, epochs, diagnostics: diagnosticLog, latestEpoch };
   }
 }
 

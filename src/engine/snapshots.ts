@@ -2,7 +2,8 @@
 // "restore the latest snapshot before the target, then replay", which is exact because training is
 // deterministic; so snapshots can be sparse (every batch would cost a big net a copy of all its weights).
 
-import type { Cursor, EpochSummary, MicroStep, StopReason, TrainingDiagnostic, TrainingHistory } from '../protocol';
+import type { Cursor, EpochSummary, MicroStep, StopReason, TrainingHistory } from '../protocol';
+import type { DiagnosticLog } from './diagnosticLog';
 import { copyMemory, type DiagnosticsMonitor, type MonitorMemory } from './diagnostics';
 import type { Network } from './network';
 import type { Random } from './random';
@@ -48,7 +49,7 @@ export interface SnapshotParts {
   state: SessionState;
   history: TrainingHistory;
   epochs: EpochSummary[];
-  diagnostics: TrainingDiagnostic[];
+  diagnostics: DiagnosticLog;
 }
 
 interface Snapshot {
@@ -65,6 +66,7 @@ interface Snapshot {
   epochAccumulators: EpochAccumulators;
   everActive: (Uint8Array | undefined)[];
   monitor: MonitorMemory;
+  /** How many diagnostics had been reported (DiagnosticLog.reported). */
   diagnostics: number;
   latestEpoch: EpochSummary | undefined;
 }
@@ -121,7 +123,7 @@ export class SnapshotHistory {
       epochAccumulators: { ...state.epochAccumulators },
       everActive: state.everActive.map((active) => active?.slice()),
       monitor: copyMemory(monitor.memory),
-      diagnostics: diagnostics.length,
+      diagnostics: diagnostics.reported,
       latestEpoch,
     });
     if (this.snapshots.length > this.limit) this.snapshots.shift();
@@ -160,7 +162,7 @@ export class SnapshotHistory {
     history.epochLoss.length = epochPoints;
     history.validationLoss.length = Math.min(history.validationLoss.length, epochPoints);
     epochs.length = epochPoints;
-    diagnostics.length = snapshot.diagnostics;
+    diagnostics.rewindTo(snapshot.diagnostics);
     // Later snapshots describe a future that replay will rebuild.
     this.snapshots = this.snapshots.filter((s) => s.step <= snapshot.step);
     return { latestEpoch: snapshot.latestEpoch };

@@ -174,6 +174,9 @@ export type DiagnosticCode =
   | 'symmetric_init'
   | 'loss_rising';
 
+/** What a number became when training stopped on it. */
+export type NonFiniteValue = 'NaN' | 'Infinity' | 'NaN and Infinity';
+
 export interface TrainingDiagnostic {
   code: DiagnosticCode;
   severity: Severity;
@@ -188,6 +191,10 @@ export interface TrainingDiagnostic {
   step: number;
   epoch: number;
   batch: number;
+  /** A `non_finite` stop's quantity (`z = a_prev·W + b`, `the loss`, `gradient dW`…) without the layer's name. */
+  quantity?: string;
+  /** A `non_finite` stop's kind of number, so a script need not read it out of the message. */
+  value?: NonFiniteValue;
 }
 
 export interface TraceRecord {
