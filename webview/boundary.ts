@@ -40,13 +40,31 @@ export function renderBoundary(
     return;
   }
   host.hidden = false;
-  const canvas = document.createElement('canvas');
+  const canvas = (host.querySelector('#decision-boundary') as HTMLCanvasElement | null) ?? newCanvas(SIZE, SIZE);
   canvas.id = 'decision-boundary';
-  canvas.width = SIZE;
-  canvas.height = SIZE;
   const ctx = canvas.getContext('2d')!;
+  ctx.clearRect(0, 0, SIZE, SIZE);
+  // The plane is a few hundred cells: paint them as pixels of a tiny image and let drawImage scale it up (one
+  // call, where a fillRect per cell cost ~100 ms a second of a run in a software-rendered window).
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(cellImage(boundary), 0, 0, SIZE, SIZE);
+  // The training points do not move during a run: they are drawn once onto a layer of their own.
+  ctx.drawImage(pointLayer(boundary), 0, 0);
+  const caption = document.createElement('p');
+  caption.className = 'caption';
+  const [across, up] = [inputNames?.[0] ?? 'x', inputNames?.[1] ?? 'y'];
+  caption.textContent = `Output over the input plane: ${across} ∈ [${boundary.xMin.toFixed(2)}, ${boundary.xMax.toFixed(2)}] across, ${up} ∈ [${boundary.yMin.toFixed(2)}, ${boundary.yMax.toFixed(2)}] up`;
+  host.replaceChildren(canvas, caption);
+}
+
+function newCanvas(width: number, height: number): HTMLCanvasElement {
+  return Object.assign(document.createElement('canvas'), { width, height });
+}
+
+/** One pixel per cell, row 0 (the bottom of the plane, y = yMin) at the bottom of the image. */
+function cellImage(boundary: DecisionBoundary): HTMLCanvasElement {
   const { resolution, values, classOf } = boundary;
-  const cell = SIZE / resolution;
+  const image = new ImageData(resolution, resolution);
   const [low, high] = boundary.classes === 1 ? range(values) : [0, 1];
   for (let row = 0; row < resolution; row++) {
     for (let col = 0; col < resolution; col++) {
@@ -61,18 +79,35 @@ export function renderBoundary(
         rgb = t >= 0.5 ? POSITIVE : NEGATIVE;
         alpha = 0.1 + 0.7 * Math.abs(t - 0.5) * 2;
       }
-      ctx.fillStyle = `rgba(${rgb.join(',')}, ${alpha})`;
-      // Row 0 is the bottom of the plane (y = yMin). Whole-pixel edges so translucent cells never overlap.
-      const [x0, x1] = [Math.round(col * cell), Math.round((col + 1) * cell)];
-      const [y0, y1] = [Math.round(SIZE - (row + 1) * cell), Math.round(SIZE - row * cell)];
-      ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+      const pixel = ((resolution - 1 - row) * resolution + col) * 4;
+      image.data.set([...rgb, Math.round(alpha * 255)], pixel);
     }
   }
-  const x = (v: number) => ((v - boundary.xMin) / (boundary.xMax - boundary.xMin)) * SIZE;
-  const y = (v: number) => SIZE - ((v - boundary.yMin) / (boundary.yMax - boundary.yMin)) * SIZE;
+  const canvas = newCanvas(resolution, resolution);
+  canvas.getContext('2d')!.putImageData(image, 0, 0);
+  return canvas;
+}
+
+let points: { key: string; canvas: HTMLCanvasElement } | undefined;
+
+function pointLayer(boundary: DecisionBoundary): HTMLCanvasElement {
   // Points carry their class's colour; a ring in the theme's text colour keeps an orange point visible on an
   // orange region (and a blue one on blue), in light and dark themes alike.
   const ring = getComputedStyle(document.body).getPropertyValue('--vscode-editor-foreground').trim() || '#808080';
+  const key = [
+    ring,
+    boundary.classes,
+    boundary.xMin,
+    boundary.xMax,
+    boundary.yMin,
+    boundary.yMax,
+    ...boundary.points.flatMap((point) => [point.x, point.y, point.label]),
+  ].join(',');
+  if (points?.key === key) return points.canvas;
+  const canvas = newCanvas(SIZE, SIZE);
+  const ctx = canvas.getContext('2d')!;
+  const x = (v: number) => ((v - boundary.xMin) / (boundary.xMax - boundary.xMin)) * SIZE;
+  const y = (v: number) => SIZE - ((v - boundary.yMin) / (boundary.yMax - boundary.yMin)) * SIZE;
   for (const point of boundary.points) {
     const rgb =
       boundary.classes > 1 ? CLASS_COLORS[point.label % CLASS_COLORS.length] : point.label >= 0.5 ? POSITIVE : NEGATIVE;
@@ -84,11 +119,8 @@ export function renderBoundary(
     ctx.fill();
     ctx.stroke();
   }
-  const caption = document.createElement('p');
-  caption.className = 'caption';
-  const [across, up] = [inputNames?.[0] ?? 'x', inputNames?.[1] ?? 'y'];
-  caption.textContent = `Output over the input plane: ${across} ∈ [${boundary.xMin.toFixed(2)}, ${boundary.xMax.toFixed(2)}] across, ${up} ∈ [${boundary.yMin.toFixed(2)}, ${boundary.yMax.toFixed(2)}] up`;
-  host.replaceChildren(canvas, caption);
+  points = { key, canvas };
+  return canvas;
 }
 
 function range(values: number[]): [number, number] {

@@ -17,54 +17,64 @@ interface ChartSlot {
 
 const slots = new Map<string, ChartSlot>();
 
-export function renderCharts(host: HTMLElement, state: PanelState): void {
+/** The four charts, in the order they stand in the panel; each can be drawn on its own. */
+const CHART_IDS = ['chart-batch-loss', 'chart-epoch-loss', 'chart-grad-norm', 'chart-update-ratio'];
+export const CHART_COUNT = CHART_IDS.length;
+
+export function renderChart(host: HTMLElement, state: PanelState, index: number): void {
   const { history } = state;
   const names = state.model.layers.map((layer) => layer.name);
   const { steps, epochs } = history;
   const positive = (series: number[]) => series.map((v) => (v > 0 && Number.isFinite(v) ? v : null));
   const digits = state.digits;
-  chart(
-    host,
-    'chart-batch-loss',
-    'Loss per batch step',
-    ['batch loss'],
-    [steps, history.batchLoss],
-    false,
-    'batch',
-    digits,
-  );
-  chart(
-    host,
-    'chart-epoch-loss',
-    'Loss per epoch',
-    history.validationLoss.length > 0 ? ['train', 'validation'] : ['train'],
-    history.validationLoss.length > 0
-      ? [epochs, history.epochLoss, history.validationLoss]
-      : [epochs, history.epochLoss],
-    false,
-    'epoch',
-    digits,
-  );
-  chart(
-    host,
-    'chart-grad-norm',
-    '‖dW‖ per layer (log)',
-    names,
-    [steps, ...history.gradNorm.map(positive)],
-    true,
-    'batch',
-    digits,
-  );
-  chart(
-    host,
-    'chart-update-ratio',
-    '‖ΔW‖/‖W‖ per layer (log; healthy ≈ 1e-3)',
-    [...names, '1e-3'],
-    [steps, ...history.updateRatio.map(positive), steps.map(() => 1e-3)],
-    true,
-    'batch',
-    digits,
-  );
+  switch (index) {
+    case 0:
+      return chart(
+        host,
+        'chart-batch-loss',
+        'Loss per batch step',
+        ['batch loss'],
+        [steps, history.batchLoss],
+        false,
+        'batch',
+        digits,
+      );
+    case 1: {
+      const validation = history.validationLoss.length > 0;
+      return chart(
+        host,
+        'chart-epoch-loss',
+        'Loss per epoch',
+        validation ? ['train', 'validation'] : ['train'],
+        validation ? [epochs, history.epochLoss, history.validationLoss] : [epochs, history.epochLoss],
+        false,
+        'epoch',
+        digits,
+      );
+    }
+    case 2:
+      return chart(
+        host,
+        'chart-grad-norm',
+        '‖dW‖ per layer (log)',
+        names,
+        [steps, ...history.gradNorm.map(positive)],
+        true,
+        'batch',
+        digits,
+      );
+    default:
+      return chart(
+        host,
+        'chart-update-ratio',
+        '‖ΔW‖/‖W‖ per layer (log; healthy ≈ 1e-3)',
+        [...names, '1e-3'],
+        [steps, ...history.updateRatio.map(positive), steps.map(() => 1e-3)],
+        true,
+        'batch',
+        digits,
+      );
+  }
 }
 
 /** Colours the charts paint with, from the theme: text at full foreground strength so it reads in light themes. */
@@ -127,7 +137,9 @@ function chart(
     const wrapper = document.createElement('div');
     wrapper.className = 'chart';
     wrapper.id = id;
-    host.append(wrapper);
+    // A chart made again (new series, new width, new theme) goes back to its place among the others.
+    const next = [...host.children].find((other) => CHART_IDS.indexOf(other.id) > CHART_IDS.indexOf(id));
+    host.insertBefore(wrapper, next ?? null);
     const note = document.createElement('p');
     note.className = 'chart-note';
     const ticks: string[] = [];

@@ -12,7 +12,8 @@ import {
 import { explainStep } from '../src/engine/explain';
 import { applyHistoryDelta } from '../src/engine/historyView';
 import { renderBoundary } from './boundary';
-import { renderCharts } from './charts';
+import { CHART_COUNT, renderChart } from './charts';
+import { DrawQueue, type PanelPart } from './drawQueue';
 import { formatNumber, formulaFor, parseWeight, sourceName } from './format';
 import { kernelEntryLines, renderGraph, selectedWeightName, type GraphSelection } from './graph';
 import './style.css';
@@ -43,15 +44,10 @@ let state: PanelState | undefined = vscode.getState();
 let selection: GraphSelection | undefined;
 let frame = 0;
 let lastSaved = 0;
-/** When the graph, tables and boundary were last drawn (they are drawn about 4 times a second during a run). */
-let lastHeavyDraw = -Infinity;
-const HEAVY_DRAW_MS = 250;
 /** The user picked a layer to look at; otherwise the tables follow the layer being computed. */
 let pinned = false;
 /** An update arrived that the host waits to hear has been drawn. */
 let awaitingDraw = false;
-/** Slow motion going, at this many epochs a second (the host says when it starts and stops). */
-let playing: number | null = null;
 /** The weight editor's last answer from the host, shown under its input. */
 let weightMessage: { text: string; ok: boolean } | undefined;
 /** Which edge the weight editor is built for (rebuilt only when that changes, so typing is never interrupted). */
@@ -64,12 +60,14 @@ speed.append(
     .reverse()
     .map((rate) => new Option(`slow: ${rate} epoch${rate === 1 ? '' : 's'}/s`, String(rate))),
 );
-renderToolbar($('toolbar'), (command: PanelCommand) => {
-  const rate = Number(speed.value);
-  if (command === 'train' && rate > 0 && state?.live) vscode.postMessage({ type: 'play', epochsPerSecond: rate });
-  else vscode.postMessage({ type: 'command', command });
+speed.addEventListener('change', () => {
+  const epochsPerSecond = Number(speed.value);
+  if (state) state = { ...state, trainSpeed: epochsPerSecond };
+  vscode.postMessage({ type: 'speed', epochsPerSecond });
 });
+renderToolbar($('toolbar'), (command: PanelCommand) => vscode.postMessage({ type: 'command', command }));
 if (state) {
+  speed.value = String(state.trainSpeed ?? 0);
   // A restored panel shows its last state until the host says whether the session is still alive.
   state = { ...state, live: false };
   schedule();
@@ -93,6 +91,7 @@ function receive(message: ToWebviewMessage): void {
       if (state && (state.model.name !== message.state.model.name || state.model.file !== message.state.model.file))
         selection = undefined;
       state = message.state;
+      speed.value = String(state.trainSpeed ?? 0);
       break;
     case 'update': {
       awaitingDraw = true;
@@ -130,10 +129,6 @@ function receive(message: ToWebviewMessage): void {
       weightMessage = { text: String(message.message), ok: !!message.ok };
       schedule();
       return;
-    case 'playing':
-      playing = typeof message.epochsPerSecond === 'number' ? message.epochsPerSecond : null;
-      schedule();
-      return;
     default:
       return;
   }
@@ -145,30 +140,76 @@ function receive(message: ToWebviewMessage): void {
   schedule();
 }
 
-/** Coalesces bursts of messages into one redraw per animation frame. */
+// During a run the numbers change faster than anyone reads them: the header follows every update, the curves
+// ten times a second, the graph, tables and boundary four times; each part is drawn in a task of its own, so a
+// click on Pause is seen between two parts. At a stop everything is drawn.
+const HEAVY_PART_MS = 250;
+const CHART_MS = 100;
+const parts: PanelPart[] = [
+  { name: 'graph', everyMsWhileRunning: HEAVY_PART_MS, draw: () => drawIfState(renderNetwork) },
+  {
+    name: 'tables',
+    everyMsWhileRunning: HEAVY_PART_MS,
+    draw: () => drawIfState((current) => renderTables($('tables'), current, current.model.l2 > 0)),
+  },
+  {
+    name: 'warnings',
+    everyMsWhileRunning: HEAVY_PART_MS,
+    draw: () =>
+      drawIfState((current) => {
+        renderWarnings($('warnings'), current.update.diagnostics, select);
+        renderGradCheck($('grad-check-host'), current.gradCheck, current.model.inputNames);
+      }),
+  },
+  {
+    name: 'boundary',
+    everyMsWhileRunning: HEAVY_PART_MS,
+    draw: () =>
+      drawIfState((current) => {
+        renderBoundary($('boundary'), current.boundary, current.model.inputNames);
+        $('boundary-host').hidden = !current.boundary;
+      }),
+  },
+  ...Array.from({ length: CHART_COUNT }, (_, index) => ({
+    name: `chart ${index}`,
+    everyMsWhileRunning: CHART_MS,
+    draw: () => drawIfState((current) => renderChart($('charts'), current, index)),
+  })),
+];
+const drawQueue = new DrawQueue(parts, (drawMs) => {
+  // For the latency bench and tests: how long the last whole draw took.
+  document.body.dataset.renderMs = drawMs.toFixed(1);
+  if (awaitingDraw) {
+    awaitingDraw = false;
+    vscode.postMessage({ type: 'rendered', drawMs });
+  }
+});
+
+function drawIfState(draw: (current: PanelState) => void): void {
+  if (state) draw(state);
+}
+
+/** Coalesces bursts of messages into one header redraw per animation frame; the rest follows part by part. */
 function schedule(): void {
   if (frame) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
     const started = performance.now();
-    render();
-    // For the latency bench and tests: how long the last draw took.
-    document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
-    if (awaitingDraw) {
-      awaitingDraw = false;
-      vscode.postMessage({ type: 'rendered' });
-    }
+    renderHeader();
+    drawQueue.addBusy(performance.now() - started);
+    drawQueue.request(!!state?.update.running);
   });
 }
 
-function render(): void {
+function renderHeader(): void {
   document.body.classList.toggle('has-state', !!state);
   if (!state) return;
   const current = state;
   $('model-name').textContent = current.model.name;
+  const pace = current.update.running ? current.update.epochsPerSecond : undefined;
   $('live-badge').textContent = current.live
-    ? playing !== null
-      ? `slow motion: ${playing} epoch${playing === 1 ? '' : 's'}/s`
+    ? pace !== undefined
+      ? `slow motion: ${pace} epoch${pace === 1 ? '' : 's'}/s`
       : current.update.running
         ? 'running…'
         : ''
@@ -184,31 +225,21 @@ function render(): void {
   document.body.dataset.step = String(cursor.step);
   // What is drawn, for tests and the latency bench: changes with every micro-step.
   document.body.dataset.position = `${cursor.step}:${cursor.phase}:${cursor.layer}`;
-  updateToolbar($('toolbar'), current, playing !== null);
-  // During a run the numbers change faster than anyone reads them: the header and the curves follow every update,
-  // the heavy parts (the graph's edges, the tables, the boundary) a few times a second, so that drawing never
-  // takes the whole of the window's time and a click on Pause is seen at once.
-  const now = performance.now();
-  if (!current.update.running || now - lastHeavyDraw >= HEAVY_DRAW_MS) {
-    lastHeavyDraw = now;
-    renderGraph(
-      $('graph'),
-      current,
-      (picked) => {
-        selection = picked;
-        pick(picked.layer);
-      },
-      selection,
-    );
-    renderSelection();
-    renderLayerTabs();
-    renderTables($('tables'), current, current.model.l2 > 0);
-    renderWarnings($('warnings'), current.update.diagnostics, select);
-    renderGradCheck($('grad-check-host'), current.gradCheck, current.model.inputNames);
-    renderBoundary($('boundary'), current.boundary, current.model.inputNames);
-    $('boundary-host').hidden = !current.boundary;
-  }
-  renderCharts($('charts'), current);
+  updateToolbar($('toolbar'), current);
+}
+
+function renderNetwork(current: PanelState): void {
+  renderGraph(
+    $('graph'),
+    current,
+    (picked) => {
+      selection = picked;
+      pick(picked.layer);
+    },
+    selection,
+  );
+  renderSelection();
+  renderLayerTabs();
 }
 
 /** The user picked a layer: the tables stay on it instead of following the steps (until they pick "follow"). */

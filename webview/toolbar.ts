@@ -31,10 +31,9 @@ export function renderToolbar(host: HTMLElement, send: (command: PanelCommand) =
   }
 }
 
-/** `playing`: slow motion is going (the worker is idle between its epochs, but the session is not paused). */
-export function updateToolbar(host: HTMLElement, state: PanelState, playing = false): void {
+export function updateToolbar(host: HTMLElement, state: PanelState): void {
   const { update } = state;
-  const running = update.running || playing;
+  const running = update.running;
   const enabled: Record<string, boolean> = {
     // A panel whose session ended can still start a new one for the model in the editor.
     train: !state.live || (!running && !update.record.cursor.finished),

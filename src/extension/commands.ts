@@ -81,7 +81,8 @@ export class Commands {
     const current = target && this.sessions.sessionFor(target);
     if (current && current.state !== 'finished' && current.state !== 'stopped') {
       if (current.state === 'running') return current.latest;
-      return (await current.run()).update;
+      const speed = this.sessions.trainSpeed;
+      return (await current.run(undefined, speed > 0 ? { epochsPerSecond: speed } : {})).update;
     }
     const session = await this.startFor(target);
     return session.latest;

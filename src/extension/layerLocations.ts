@@ -15,3 +15,16 @@ export function layerLines(
     return [{ layer: index, range: new vscode.Range(start, end) }];
   });
 }
+
+/**
+ * Puts each layer back where the parser found it once the file's text is again the text the session started
+ * from. Moving ranges by the lines each edit adds or removes cannot get there by itself: Select All and typing
+ * replaces every layer's lines in one edit, and the Undo after it inserts them all again below line 1, which
+ * would push every range down by the whole file.
+ */
+export function realignWithSource(session: TrainingController, text: string): void {
+  if (text !== session.sourceText) return;
+  session.spec.layers.forEach((layer, index) => {
+    session.layerRanges[index] = layer.range && structuredClone(layer.range);
+  });
+}

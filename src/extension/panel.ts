@@ -19,22 +19,11 @@ import { UpdatePump } from './updatePump';
 
 export const PANEL_VIEW_TYPE = 'backprop.panel';
 
-/** A slow-motion run: `cancelled` ends it after the epoch in flight; `wake` cuts short its wait for the next. */
-interface SlowMotion {
-  cancelled: boolean;
-  wake?: () => void;
-  /** Settles when the run has ended. */
-  done: Promise<void>;
-}
-
 export class BackpropPanel implements vscode.Disposable {
   private static current: BackpropPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pump: UpdatePump<TrainingUpdate>;
   private ready = false;
-  /** The slow-motion run going, if any (cancelled by any other command, a reset or a new session). */
-  private slowMotion: SlowMotion | undefined;
-  private disposed = false;
   /** The last message the webview rendered, for tests and for reveal. */
   lastPosted: ToWebviewMessage | undefined;
 
@@ -94,30 +83,19 @@ export class BackpropPanel implements vscode.Disposable {
         if (message.type === 'ready') {
           this.ready = true;
           this.sendState();
-        } else if (message.type === 'rendered') this.pump.acknowledge();
-        else if (message.type === 'command') {
-          // Any button of the panel (Pause included) takes over from slow motion, once its epoch in flight has
-          // landed (Train asked during it would find the session busy and do nothing).
-          const playing = this.slowMotion;
-          this.stopSlowMotion();
-          if (playing) void playing.done.then(() => runCommand(message.command));
-          else runCommand(message.command);
-        } else if (message.type === 'selectLayer') this.sessions.session?.selectLayer(message.layer);
+        } else if (message.type === 'rendered') this.pump.acknowledge(message.drawMs);
+        else if (message.type === 'command') runCommand(message.command);
+        else if (message.type === 'selectLayer') this.sessions.session?.selectLayer(message.layer);
         else if (message.type === 'setWeight')
           void this.setWeight(message.layer, message.from, message.to, message.value);
-        else if (message.type === 'play') void this.playSlowly(message.epochsPerSecond);
+        else if (message.type === 'speed') void this.setSpeed(message.epochsPerSecond);
       }),
       sessions.onDidUpdate(({ event }) => {
         // After a reset the panel starts afresh (no stale gradient check, no old points).
-        if (event.reason === 'reset') {
-          this.stopSlowMotion();
-          this.sendState();
-        } else this.pump.push(event.update, event.immediate);
+        if (event.reason === 'reset') this.sendState();
+        else this.pump.push(event.update, event.immediate);
       }),
-      sessions.onDidChangeSession(() => {
-        this.stopSlowMotion();
-        this.sendState();
-      }),
+      sessions.onDidChangeSession(() => this.sendState()),
       sessions.onDidChangeBoundary((boundary) => this.post({ type: 'boundary', boundary })),
       sessions.onDidGradientCheck((result) => this.post({ type: 'gradCheck', result })),
     );
@@ -129,7 +107,7 @@ export class BackpropPanel implements vscode.Disposable {
     if (!session || !this.ready) return;
     // The state holds every point so far: a pending delta would add some twice.
     this.pump.cancel();
-    this.post({ type: 'state', state: panelState(session) });
+    this.post({ type: 'state', state: panelState(session, this.sessions.trainSpeed) });
   }
 
   /**
@@ -163,47 +141,30 @@ export class BackpropPanel implements vscode.Disposable {
   }
 
   /**
-   * Slow motion: one epoch at a time (several per tick above 10 a second), each shown as a step's result, so a
-   * class can watch the loss fall and the decision boundary form. A full-speed run is over before anyone sees it.
+   * The speed Train goes at, remembered as the `backprop.trainSpeed` setting (so the editor's Train uses it too). A
+   * run going changes pace at once: paused where it is and run again at the new speed.
    */
-  private async playSlowly(epochsPerSecond: number): Promise<void> {
-    const previous = this.slowMotion;
-    this.stopSlowMotion();
-    await previous?.done;
-    let ended!: () => void;
-    const run: SlowMotion = { cancelled: false, done: new Promise<void>((resolve) => (ended = resolve)) };
-    this.slowMotion = run;
-    this.post({ type: 'playing', epochsPerSecond });
-    const ticksPerSecond = Math.min(epochsPerSecond, 10);
-    const epochsPerTick = Math.round(epochsPerSecond / ticksPerSecond);
+  private async setSpeed(epochsPerSecond: number): Promise<void> {
+    this.sessions.trainSpeed = epochsPerSecond;
+    const session = this.sessions.session;
+    if (session?.state === 'running' && session.latest.epochsPerSecond !== undefined)
+      void this.repace(session, epochsPerSecond);
     try {
-      while (!run.cancelled) {
-        const session = this.sessions.session;
-        // A run started elsewhere (Train in the editor) or an ended session takes over.
-        if (!session?.alive || session.state === 'running' || session.latest.record.cursor.finished) break;
-        const started = Date.now();
-        const stopped = await session.client.step('epoch', epochsPerTick);
-        if (stopped.reason !== 'step' || run.cancelled) break;
-        const wait = Math.max(0, 1000 / ticksPerSecond - (Date.now() - started));
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          run.wake = () => (clearTimeout(timer), resolve());
-        });
-      }
+      await vscode.workspace
+        .getConfiguration('backprop')
+        .update('trainSpeed', epochsPerSecond, vscode.ConfigurationTarget.Global);
     } catch (error) {
-      if (!run.cancelled) this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
-    } finally {
-      // Said once the last epoch asked for has landed, so nothing moves after the panel shows it stopped.
-      if (this.slowMotion === run) this.slowMotion = undefined;
-      if (!this.slowMotion && !this.disposed) this.post({ type: 'playing', epochsPerSecond: null });
-      ended();
+      this.post({ type: 'error', message: `the speed was not saved: ${String(error)}` });
     }
   }
 
-  private stopSlowMotion(): void {
-    if (!this.slowMotion) return;
-    this.slowMotion.cancelled = true;
-    this.slowMotion.wake?.();
+  private async repace(session: TrainingController, epochsPerSecond: number): Promise<void> {
+    try {
+      await session.pause();
+      await session.run(undefined, epochsPerSecond > 0 ? { epochsPerSecond } : {});
+    } catch (error) {
+      this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   post(message: ToWebviewMessage): void {
@@ -212,8 +173,6 @@ export class BackpropPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.disposed = true;
-    this.stopSlowMotion();
     if (BackpropPanel.current === this) BackpropPanel.current = undefined;
     this.pump.dispose();
     for (const disposable of this.disposables) disposable.dispose();
@@ -221,7 +180,7 @@ export class BackpropPanel implements vscode.Disposable {
   }
 }
 
-export function panelState(session: TrainingController): PanelState {
+export function panelState(session: TrainingController, trainSpeed: number): PanelState {
   return {
     model: session.model,
     update: session.latest,
@@ -231,6 +190,7 @@ export function panelState(session: TrainingController): PanelState {
     selectedLayer: session.selectedLayer,
     digits: settings().significantDigits,
     live: true,
+    trainSpeed,
   };
 }
 

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { formatIssue, parseModelText } from '../model';
 import type { DecisionBoundary, GradientCheckResult, TraceLevel } from '../protocol';
 import { settings } from './config';
+import { realignWithSource } from './layerLocations';
 import { LatestThrottle } from './throttle';
 import { TrainingController, type UpdateEvent } from './trainingController';
 
@@ -67,6 +68,7 @@ export class SessionManager implements vscode.Disposable {
         const session = entry.controller;
         session.followEdits(contentChanges);
         session.edited = document.getText() !== session.sourceText;
+        realignWithSource(session, document.getText());
         entry.editorThrottle.flush(session);
       }),
     );

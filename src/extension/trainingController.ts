@@ -118,9 +118,12 @@ export class TrainingController implements vscode.Disposable {
     return (await this.client.step(granularity, count)).update;
   }
 
-  /** Runs until `until` (the end by default); resolves when the run stops. */
-  async run(until: RunUntil = { kind: 'granularity', granularity: 'run' }): Promise<Stopped> {
-    return this.client.run(until);
+  /** Runs until `until` (the end by default), in slow motion with `epochsPerSecond`; resolves when it stops. */
+  async run(
+    until: RunUntil = { kind: 'granularity', granularity: 'run' },
+    options: { epochsPerSecond?: number } = {},
+  ): Promise<Stopped> {
+    return this.client.run(until, options);
   }
 
   async pause(): Promise<TrainingUpdate> {

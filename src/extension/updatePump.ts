@@ -27,9 +27,12 @@ export class UpdatePump<T> {
     else this.pump();
   }
 
-  /** The receiver has drawn what it was sent. */
-  acknowledge(): void {
-    if (this.awaitingAck) this.lastDrawMs = Math.max(0, this.now() - this.lastSent);
+  /**
+   * The receiver has drawn what it was sent, spending `drawMs` on it when it says (the time from sending to the
+   * acknowledgement otherwise, which on a busy machine also counts the message's trip and the waits between parts).
+   */
+  acknowledge(drawMs?: number): void {
+    if (this.awaitingAck) this.lastDrawMs = drawMs ?? Math.max(0, this.now() - this.lastSent);
     this.awaitingAck = false;
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = undefined;

@@ -31,6 +31,8 @@ export interface PanelState {
   digits: number;
   /** False once the session behind a restored panel has ended. */
   live: boolean;
+  /** The epochs a second Train goes at (`backprop.trainSpeed`); 0 is full speed. */
+  trainSpeed: number;
 }
 
 export type ToWebviewMessage =
@@ -41,14 +43,12 @@ export type ToWebviewMessage =
   | { type: 'select'; layer: number }
   | { type: 'error'; message: string }
   /** The answer to a `setWeight`: applied, or why not (a run is going, the index is out of range). */
-  | { type: 'weightEdited'; ok: boolean; message: string }
-  /** Slow motion is running at this many epochs per second, or has stopped (null). */
-  | { type: 'playing'; epochsPerSecond: number | null };
+  | { type: 'weightEdited'; ok: boolean; message: string };
 
 export type FromWebviewMessage =
   | { type: 'ready' }
-  /** The panel has drawn the last update (the host paces updates by it). */
-  | { type: 'rendered' }
+  /** The panel has drawn the last update, spending `drawMs` on it (the host paces updates by it). */
+  | { type: 'rendered'; drawMs?: number }
   | { type: 'command'; command: PanelCommand }
   | { type: 'selectLayer'; layer: number }
   /**
@@ -56,8 +56,8 @@ export type FromWebviewMessage =
    * of the previous layer (or input) to unit `to`; for a convolution kernel entry `to` (c·kh·kw) of filter `from`.
    */
   | { type: 'setWeight'; layer: number; from: number; to: number; value: number }
-  /** Train in slow motion, `epochsPerSecond` epochs a second, so a class can watch the boundary form. */
-  | { type: 'play'; epochsPerSecond: number };
+  /** Train from now on at `epochsPerSecond` (0: full speed; slow motion so a class can watch a boundary form). */
+  | { type: 'speed'; epochsPerSecond: number };
 
 /** The slow-motion speeds the panel offers, in epochs per second. */
 export const SLOW_MOTION_SPEEDS: readonly number[] = [1, 3, 10, 30, 100];
@@ -84,7 +84,9 @@ export function parseFromWebview(value: unknown): FromWebviewMessage | undefined
     case 'ready':
       return { type: 'ready' };
     case 'rendered':
-      return { type: 'rendered' };
+      return typeof message.drawMs === 'number' && Number.isFinite(message.drawMs) && message.drawMs >= 0
+        ? { type: 'rendered', drawMs: message.drawMs }
+        : { type: 'rendered' };
     case 'command':
       return PANEL_COMMANDS.includes(message.command as PanelCommand)
         ? { type: 'command', command: message.command as PanelCommand }
@@ -99,9 +101,9 @@ export function parseFromWebview(value: unknown): FromWebviewMessage | undefined
         Number.isFinite(message.value)
         ? { type: 'setWeight', layer: message.layer, from: message.from, to: message.to, value: message.value }
         : undefined;
-    case 'play':
-      return SLOW_MOTION_SPEEDS.includes(message.epochsPerSecond as number)
-        ? { type: 'play', epochsPerSecond: message.epochsPerSecond as number }
+    case 'speed':
+      return message.epochsPerSecond === 0 || SLOW_MOTION_SPEEDS.includes(message.epochsPerSecond as number)
+        ? { type: 'speed', epochsPerSecond: message.epochsPerSecond as number }
         : undefined;
     default:
       return undefined;

@@ -62,8 +62,12 @@ export interface WorkerRequests {
   load: { params: { model: ModelSpec; traceLevel: TraceLevel }; result: { model: ModelInfo; update: TrainingUpdate } };
   /** Steps synchronously-small granularities, time-sliced for the rest; refused while a run is going. */
   step: { params: { granularity: StepGranularity; count?: number }; result: Stopped };
-  /** Runs until the condition holds, the end, a NaN, or a pause/reset/stop; replies when it has stopped. */
-  run: { params: { until: WorkerRunUntil }; result: Stopped };
+  /**
+   * Runs until the condition holds, the end, a NaN, or a pause/reset/stop; replies when it has stopped. With
+   * `epochsPerSecond` (slow motion, so a class can watch a boundary form) it waits between epochs, still one
+   * run that Pause ends, and each epoch's update carries the selected layer and a new decision boundary.
+   */
+  run: { params: { until: WorkerRunUntil; epochsPerSecond?: number }; result: Stopped };
   /** Stops a run within one time slice; answered once the run has stopped (or at once when none is going). */
   pause: { params: object; result: Stopped };
   /** Back to the initial weights; a run going is stopped first. */

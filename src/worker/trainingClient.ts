@@ -128,9 +128,12 @@ export class TrainingClient {
     return this.moving(this.request('step', { granularity, count }), granularity === 'epoch' || granularity === 'run');
   }
 
-  /** Runs until the condition (or the end); resolves when the run has stopped, for whatever reason. */
-  run(until: WorkerRunUntil): Promise<Stopped> {
-    return this.moving(this.request('run', { until }), true);
+  /**
+   * Runs until the condition (or the end); resolves when the run has stopped, for whatever reason. With
+   * `epochsPerSecond`, in slow motion.
+   */
+  run(until: WorkerRunUntil, options: { epochsPerSecond?: number } = {}): Promise<Stopped> {
+    return this.moving(this.request('run', { until, ...options }), true);
   }
 
   /** Back to where one of these breakpoints last stopped (a replay in the worker). */

@@ -39,6 +39,10 @@ const PROGRESS_EVERY_MS = 33;
 /** While running, recompute the decision boundary (on a coarse grid) about this often. */
 const BOUNDARY_EVERY_MS = 1000;
 const RUNNING_BOUNDARY_RESOLUTION = 24;
+/** Slow motion shows each of its ticks as a stop: the boundary as fine as the host's at a stop. */
+const TICK_BOUNDARY_RESOLUTION = 40;
+/** Slow motion waits between ticks, at most this many a second (30 epochs a second is 3 epochs a tick). */
+const MAX_TICKS_PER_SECOND = 10;
 
 /** A request that cannot be served, with the reason a caller can act on. */
 export class Refusal extends Error {
@@ -58,6 +62,8 @@ export class TrainingWorker {
   private running: { abort: AbortController; done: Promise<void> } | undefined;
   private feed = new HistoryFeed();
   private selectedLayer = 0;
+  /** The epochs a second of the slow-motion run going, if one is. */
+  private pace: number | undefined;
   private lastProgress = 0;
   private lastBoundary = 0;
   /** Hit counts of the debugger's breakpoints; logpoints print through it. */
@@ -94,7 +100,9 @@ export class TrainingWorker {
       case 'step':
         return this.run(session, { kind: 'granularity', granularity: request.granularity, count: request.count });
       case 'run':
-        return this.run(session, request.until);
+        return request.epochsPerSecond === undefined
+          ? this.run(session, request.until)
+          : this.runSlowly(session, request.until, request.epochsPerSecond);
       case 'pause':
         return this.pause();
       case 'reset':
@@ -192,22 +200,71 @@ export class TrainingWorker {
   }
 
   /** A run that Pause, Reset and Stop end within one slice (unless it must not stop half-way). */
-  private async timeSliced(
+  private timeSliced(
     session: TrainingSession,
     until: Parameters<TrainingSession['runUntil']>[0],
     options: { progress: boolean; abortable?: boolean },
   ): Promise<RunResult> {
+    return this.exclusive((signal) =>
+      session.runUntil(until, {
+        ...(options.abortable === false ? {} : { signal }),
+        ...(options.progress ? { onSlice: () => this.progress(session) } : {}),
+      }),
+    );
+  }
+
+  /** While `body` goes, the worker is running: other moves are refused, and Pause/Reset/Stop abort `signal`. */
+  private async exclusive<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const abort = new AbortController();
     let finish!: () => void;
     this.running = { abort, done: new Promise<void>((resolve) => (finish = resolve)) };
     try {
-      return await session.runUntil(until, {
-        ...(options.abortable === false ? {} : { signal: abort.signal }),
-        ...(options.progress ? { onSlice: () => this.progress(session) } : {}),
-      });
+      return await body(abort.signal);
     } finally {
       this.running = undefined;
       finish();
+    }
+  }
+
+  /**
+   * Slow motion: one run that waits between its ticks, so Pause (from the panel, the editor or a key) ends it at
+   * once, like any run. Each tick's update is shown as a stop's would be (the selected layer, a fine boundary),
+   * since the point of going slowly is to see every epoch.
+   */
+  private async runSlowly(session: TrainingSession, until: WorkerRunUntil, epochsPerSecond: number): Promise<Stopped> {
+    this.refuseWhileRunning('start another run');
+    if (until.kind === 'breakpoints' || !(epochsPerSecond > 0 && epochsPerSecond <= 1000))
+      throw new Refusal('invalid', 'slow motion runs 1 to 1000 epochs a second, without breakpoints');
+    const ticksPerSecond = Math.min(epochsPerSecond, MAX_TICKS_PER_SECOND);
+    const epochsPerTick = Math.max(1, Math.round(epochsPerSecond / ticksPerSecond));
+    const target = session.stopCheck(until);
+    this.pace = epochsPerSecond;
+    try {
+      const result = await this.exclusive(async (signal) => {
+        for (;;) {
+          const started = Date.now();
+          const tick = session.stopCheck({ kind: 'granularity', granularity: 'epoch', count: epochsPerTick });
+          let ticked = false;
+          const reached = await session.runUntil(
+            () => {
+              const hit = target();
+              if (hit) return hit;
+              ticked = tick() !== undefined;
+              return ticked ? { reason: 'step' } : undefined;
+            },
+            { signal, onSlice: () => this.progress(session) },
+          );
+          if (!ticked || session.cursor.finished || session.stopped) return reached;
+          this.post({ kind: 'progress', update: this.update(true) });
+          if (session.model.inputSize === 2)
+            this.post({ kind: 'boundary', boundary: session.decisionBoundary(TICK_BOUNDARY_RESOLUTION) ?? null });
+          await abortableSleep(1000 / ticksPerSecond - (Date.now() - started), signal);
+          if (signal.aborted) return { reason: 'paused' } satisfies RunResult;
+        }
+      });
+      return this.stopped(result.reason, result.detail);
+    } finally {
+      this.pace = undefined;
     }
   }
 
@@ -304,16 +361,19 @@ export class TrainingWorker {
 
   private update(running: boolean): TrainingUpdate {
     const session = this.session!;
-    // While running, a big model's selected layer is not copied in full 30 times a second; it is at each stop.
-    // Tensors too big to send every time come as previews; the debugger asks for a layer's in full (layerTensors).
-    const record = session.trace(undefined, running ? [] : [this.selectedLayer], { previewAbove: PREVIEW_ABOVE });
-    if (!running) firstSampleMaps(session, record);
+    // While running, a big model's selected layer is not copied in full 30 times a second; it is at each stop
+    // (and at each tick of slow motion). Tensors too big to send every time come as previews; the debugger asks
+    // for a layer's in full (layerTensors).
+    const detailed = !running || this.pace !== undefined;
+    const record = session.trace(undefined, detailed ? [this.selectedLayer] : [], { previewAbove: PREVIEW_ABOVE });
+    if (detailed) firstSampleMaps(session, record);
     return {
       record,
       history: this.feed.take(session.history, { complete: !running }),
       lastEpoch: session.latestEpoch,
       diagnostics: latestOfEach(session.diagnostics),
       running,
+      ...(running && this.pace !== undefined ? { epochsPerSecond: this.pace } : {}),
       canStepBack: session.microPosition > 0,
     };
   }
@@ -330,6 +390,20 @@ function firstSampleMaps(session: TrainingSession, record: TraceRecord): void {
     const full = session.trace('full', [layer.index]).layers[layer.index].featureMaps;
     if (full?.data) layer.featureMaps = { ...maps, rows: 1, data: full.data.slice(0, maps.cols), preview: undefined };
   }
+}
+
+/** Waits `ms` (nothing when negative), or less if the signal aborts meanwhile. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }
 
 /** An expression at the current position; a mistake in it is an answer (with its column), not a refusal. */

@@ -712,6 +712,47 @@ test('export: a .jsonl trace has one line per batch step, in the shape of backpr
   await vscode.commands.executeCommand('backprop.stop');
 });
 
+test('Select All, type, Undo: the lenses come back on their layers and follow later edits', async () => {
+  const uri = vscode.Uri.joinPath(folder(), 'retyped.nn.yaml');
+  writeFileSync(uri.fsPath, readFileSync(vscode.Uri.joinPath(folder(), 'xor.nn.yaml').fsPath, 'utf8'));
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document);
+  await vscode.commands.executeCommand('backprop.train');
+  await vscode.commands.executeCommand('backprop.stepBatch');
+  const lenses = async () =>
+    ((await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri)) as vscode.CodeLens[]).map(
+      (lens) => ({ line: lens.range.start.line, title: lens.command?.title ?? '' }),
+    );
+  const layerLines = () =>
+    document
+      .getText()
+      .split('\n')
+      .flatMap((text, line) => (/^\s*- name: /.test(text) ? [line] : []));
+  const before = await lenses();
+  assert.deepEqual(
+    before.map((lens) => lens.line),
+    layerLines(),
+  );
+  assert.ok(before.every((lens) => lens.title.includes('‖dW‖')));
+  // As typed in the editor: one edit replaces every line, and the Undo after it puts them all back at once.
+  await vscode.commands.executeCommand('editor.action.selectAll');
+  await vscode.commands.executeCommand('type', { text: 'x' });
+  assert.equal(document.getText(), 'x');
+  assert.deepEqual(await lenses(), [], 'no layer is written in a one-letter file');
+  await vscode.commands.executeCommand('undo');
+  assert.deepEqual(layerLines().length, before.length, 'Undo restored the file');
+  assert.deepEqual(await lenses(), before, 'the lenses are back on their layers');
+  await until('status bar forgets the edit', () => !api.statusBar.text.includes('file changed'));
+  // And they keep following edits made after the Undo.
+  await vscode.window.activeTextEditor!.edit((edit) => edit.insert(new vscode.Position(0, 0), '# a note\n'));
+  assert.deepEqual(
+    (await lenses()).map((lens) => lens.line),
+    layerLines(),
+  );
+  await vscode.commands.executeCommand('backprop.stop');
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+});
+
 export async function run(): Promise<void> {
   let passed = 0;
   const failures: { name: string; error: string }[] = [];

@@ -192,3 +192,35 @@ test('a model that fails to load is an error, not a hang', async () => {
   const broken = { ...xor(1), layers: [] } as ModelSpec;
   await assert.rejects(TrainingClient.start(broken, 'full', workerScript()));
 });
+
+test('slow motion is one run: paced between epochs, each tick detailed, step refused and Pause ends it at once', async () => {
+  const client = await TrainingClient.start(xor(2000), 'full', workerScript());
+  try {
+    const ticks: TrainingUpdate[] = [];
+    let boundaries = 0;
+    client.onDidUpdate(({ update }) => {
+      if (update.running) ticks.push(update);
+    });
+    client.onDidComputeBoundary(() => boundaries++);
+    const running = client.run({ kind: 'granularity', granularity: 'run' }, { epochsPerSecond: 10 });
+    await sleep(700);
+    assert.equal(client.state, 'running', 'between its epochs the session is running, so Pause applies');
+    await assert.rejects(client.step('layer'), (error: WorkerRequestError) => error.code === 'busy');
+    const paused = await client.pause();
+    const stopped = await running;
+    assert.equal(stopped.reason, 'paused');
+    assert.equal(paused.update.epochsPerSecond, undefined, 'a stopped session is not in slow motion');
+    // 10 epochs a second (XOR: 2 batches an epoch) for 0.7 s: a handful of epochs, nowhere near the 2000.
+    const epochs = paused.update.record.cursor.epoch;
+    assert.ok(epochs >= 3 && epochs <= 30, `slow motion ran ${epochs} epochs in 0.7 s`);
+    assert.ok(ticks.length >= 1 && ticks.every((update) => update.epochsPerSecond === 10));
+    // A tick is shown as a stop is: the selected layer's tensors in full.
+    assert.ok(ticks.some((update) => update.record.layers[0].weights.data));
+    assert.ok(boundaries >= 1, 'each tick brings its decision boundary');
+    // Stepping goes on from where Pause landed.
+    const stepped = await client.step('layer');
+    assert.equal(stepped.reason, 'step');
+  } finally {
+    await client.stop();
+  }
+});

@@ -80,3 +80,25 @@ test('a receiver that never acknowledges (a hidden panel) still gets updates aft
     pump.dispose();
   }
 });
+
+test('a receiver that says how long it drew is paced by that, not by the trip and waits around it', async () => {
+  const sent: number[][] = [];
+  let clock = 0;
+  const pump = new UpdatePump<number[]>(
+    (value) => sent.push(value),
+    10,
+    (a, b) => [...a, ...b],
+    60_000,
+    () => clock,
+  );
+  try {
+    pump.push([1], false);
+    pump.push([2], false);
+    // Acknowledged 300 ms after sending (a busy machine), of which 20 ms were drawing: the next may go at 40 ms.
+    clock = 300;
+    pump.acknowledge(20);
+    assert.deepEqual(sent, [[1], [2]]);
+  } finally {
+    pump.dispose();
+  }
+});

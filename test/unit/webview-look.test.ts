@@ -80,7 +80,7 @@ test('inputs are named from input: [a, b] in the first layer only', () => {
   assert.equal(parameterLabel('b[0]', 0, ['a', 'b']), 'b[0]');
 });
 
-test('setWeight and play messages are validated before the host uses them', () => {
+test('setWeight, speed and rendered messages are validated before the host uses them', () => {
   assert.deepEqual(parseFromWebview({ type: 'setWeight', layer: 0, from: 1, to: 2, value: -0.5 }), {
     type: 'setWeight',
     layer: 0,
@@ -97,7 +97,12 @@ test('setWeight and play messages are validated before the host uses them', () =
     { type: 'setWeight', layer: 0, from: 1 },
   ])
     assert.equal(parseFromWebview(bad), undefined, JSON.stringify(bad));
-  assert.deepEqual(parseFromWebview({ type: 'play', epochsPerSecond: 10 }), { type: 'play', epochsPerSecond: 10 });
-  assert.equal(parseFromWebview({ type: 'play', epochsPerSecond: 1e9 }), undefined);
-  assert.equal(parseFromWebview({ type: 'play' }), undefined);
+  assert.deepEqual(parseFromWebview({ type: 'speed', epochsPerSecond: 10 }), { type: 'speed', epochsPerSecond: 10 });
+  assert.deepEqual(parseFromWebview({ type: 'speed', epochsPerSecond: 0 }), { type: 'speed', epochsPerSecond: 0 });
+  assert.equal(parseFromWebview({ type: 'speed', epochsPerSecond: 1e9 }), undefined);
+  assert.equal(parseFromWebview({ type: 'speed' }), undefined);
+  assert.deepEqual(parseFromWebview({ type: 'rendered', drawMs: 12.5 }), { type: 'rendered', drawMs: 12.5 });
+  // A bad draw time is ignored, not trusted: the host then measures the round trip itself.
+  assert.deepEqual(parseFromWebview({ type: 'rendered', drawMs: -1 }), { type: 'rendered' });
+  assert.deepEqual(parseFromWebview({ type: 'rendered', drawMs: 'x' }), { type: 'rendered' });
 });
