@@ -55,6 +55,11 @@ export class SessionManager implements vscode.Disposable {
   /** The model file the editor was last on (the active one, while a model editor is active). */
   private focused: vscode.Uri | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /**
+   * The epochs a second Train goes at (0: full speed): `backprop.trainSpeed`, or what the panel picked a moment
+   * ago, while writing the setting may still take a second on a busy machine.
+   */
+  trainSpeed = settings().trainSpeed;
 
   constructor(private readonly extensionUri: vscode.Uri) {
     // Closing a model's editor tab keeps its session (ending it is Stop's job), as closing a source file keeps
@@ -70,6 +75,9 @@ export class SessionManager implements vscode.Disposable {
         session.edited = document.getText() !== session.sourceText;
         realignWithSource(session, document.getText());
         entry.editorThrottle.flush(session);
+      }),
+      vscode.workspace.onDidChangeConfiguration((change) => {
+        if (change.affectsConfiguration('backprop.trainSpeed')) this.trainSpeed = settings().trainSpeed;
       }),
     );
     this.focus(vscode.window.activeTextEditor?.document);
