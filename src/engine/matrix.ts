@@ -33,6 +33,8 @@ export function toRows(data: ArrayLike<number>, rows: number, cols: number): num
  * C[i][j] = Σ_p A(i,p)·B(p,j) for i < M, j < N, p < K, where A(i,p) = a[i·aRow + p·aCol] and
  * B(p,j) = b[p·bRow + j·bCol]. Strides let the same kernel read Aᵀ or Bᵀ without copying. C is M×N, overwritten.
  * The starts place A, B and C inside larger buffers (one sample's block of a batch) without a subarray per call.
+ * With `accumulate`, C += A·B instead: each sum continues from what C holds, so a product split over several calls
+ * (one per sample) adds its terms in the order a single call would, to the bit.
  */
 export function gemm(
   M: number,
@@ -48,6 +50,7 @@ export function gemm(
   aStart = 0,
   bStart = 0,
   cStart = 0,
+  accumulate = false,
 ): void {
   const M4 = M - (M % 4);
   const N4 = N - (N % 4);
@@ -57,6 +60,13 @@ export function gemm(
       let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
       let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
       let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      const pc = cStart + i * N + j;
+      if (accumulate) {
+        c00 = c[pc]; c01 = c[pc + 1]; c02 = c[pc + 2]; c03 = c[pc + 3];
+        c10 = c[pc + N]; c11 = c[pc + N + 1]; c12 = c[pc + N + 2]; c13 = c[pc + N + 3];
+        c20 = c[pc + 2 * N]; c21 = c[pc + 2 * N + 1]; c22 = c[pc + 2 * N + 2]; c23 = c[pc + 2 * N + 3];
+        c30 = c[pc + 3 * N]; c31 = c[pc + 3 * N + 1]; c32 = c[pc + 3 * N + 2]; c33 = c[pc + 3 * N + 3];
+      }
       let pa = aStart + i * aRow;
       let pb = bStart + j * bCol;
       for (let p = 0; p < K; p++) {
@@ -69,21 +79,19 @@ export function gemm(
         pa += aCol;
         pb += bRow;
       }
-      let pc = cStart + i * N + j;
       c[pc] = c00; c[pc + 1] = c01; c[pc + 2] = c02; c[pc + 3] = c03;
-      pc += N;
-      c[pc] = c10; c[pc + 1] = c11; c[pc + 2] = c12; c[pc + 3] = c13;
-      pc += N;
-      c[pc] = c20; c[pc + 1] = c21; c[pc + 2] = c22; c[pc + 3] = c23;
-      pc += N;
-      c[pc] = c30; c[pc + 1] = c31; c[pc + 2] = c32; c[pc + 3] = c33;
+      c[pc + N] = c10; c[pc + N + 1] = c11; c[pc + N + 2] = c12; c[pc + N + 3] = c13;
+      c[pc + 2 * N] = c20; c[pc + 2 * N + 1] = c21; c[pc + 2 * N + 2] = c22; c[pc + 2 * N + 3] = c23;
+      c[pc + 3 * N] = c30; c[pc + 3 * N + 1] = c31; c[pc + 3 * N + 2] = c32; c[pc + 3 * N + 3] = c33;
     }
   }
   // The ragged right edge (columns N4..N) of those rows, four rows at a time: four sums side by side rather than
   // one chain of additions each, which with 9 or 10 columns (a 3×3 kernel, ten classes) cost as much as the blocks.
   for (let i = 0; i < M4; i += 4) {
     for (let j = N4; j < N; j++) {
+      const pc = cStart + i * N + j;
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      if (accumulate) { c0 = c[pc]; c1 = c[pc + N]; c2 = c[pc + 2 * N]; c3 = c[pc + 3 * N]; }
       let pa = aStart + i * aRow;
       let pb = bStart + j * bCol;
       for (let p = 0; p < K; p++) {
@@ -92,7 +100,6 @@ export function gemm(
         pa += aCol;
         pb += bRow;
       }
-      const pc = cStart + i * N + j;
       c[pc] = c0; c[pc + N] = c1; c[pc + 2 * N] = c2; c[pc + 3 * N] = c3;
     }
   }
@@ -100,7 +107,9 @@ export function gemm(
   for (let i = M4; i < M; i++) {
     let j = 0;
     for (; j < N4; j += 4) {
+      const pc = cStart + i * N + j;
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      if (accumulate) { c0 = c[pc]; c1 = c[pc + 1]; c2 = c[pc + 2]; c3 = c[pc + 3]; }
       let pa = aStart + i * aRow;
       let pb = bStart + j * bCol;
       for (let p = 0; p < K; p++) {
@@ -109,11 +118,10 @@ export function gemm(
         pa += aCol;
         pb += bRow;
       }
-      const pc = cStart + i * N + j;
       c[pc] = c0; c[pc + 1] = c1; c[pc + 2] = c2; c[pc + 3] = c3;
     }
     for (; j < N; j++) {
-      let sum = 0;
+      let sum = accumulate ? c[cStart + i * N + j] : 0;
       let pa = aStart + i * aRow;
       let pb = bStart + j * bCol;
       for (let p = 0; p < K; p++) {

@@ -1,10 +1,11 @@
 // 2-D convolution (cross-correlation, as PyTorch's Conv2d), F filters of C×kh×kw over a C×H×W image:
 //   z[f][y][x] = b[f] + Σ_c Σ_u Σ_v K[f][c][u][v] · x[c][y·s − p + u][x·s − p + v]      (zero outside the image)
-// by im2col: every window a kernel visits becomes one row of `columns`, so the sum is one matrix product
-//   forward   Z  = K · columnsᵀ            (F × C·kh·kw) · (C·kh·kw × m·positions)
-//   backward  dK = δ · columns             dW as the dense layer's, with windows in place of samples
+// by im2col: every window a kernel visits becomes one row of `columns`, so the sum is a matrix product, one per
+// sample i (its z and δ are F × positions blocks, as they are stored):
+//   forward   Zᵢ = K · columnsᵢᵀ           (F × C·kh·kw) · (C·kh·kw × positions)
+//   backward  dK = Σᵢ δᵢ · columnsᵢ         dW as the dense layer's, with windows in place of samples
 //             db = Σ over samples and positions of δ
-//             ∂L/∂columns = δᵀ · K, then col2im adds each window's gradient back where the window read it
+//             ∂L/∂columnsᵢ = δᵢᵀ · K, then col2im adds each window's gradient back where the window read it
 // The cache is `columns` (the im2col buffer); K is the layer's W, one row per filter (PyTorch's weight viewed
 // as F × C·kh·kw), b one bias per filter. Values are stored per sample as [filter][row][column].
 
@@ -40,8 +41,6 @@ export class Conv2dKernel implements LayerKernel {
   readonly columns: Float64Array;
   /** ∂L/∂columns, before col2im sums it into ∂L/∂input. */
   readonly columnGrad: Float64Array;
-  /** δ in filter-major order [filter][sample·position], as the backward matrix products read it. */
-  private readonly byFilter: Float64Array;
   /** Evaluation's own im2col buffer, made on the first validation or prediction pass. */
   private evaluationColumns?: Float64Array;
 
@@ -54,7 +53,6 @@ export class Conv2dKernel implements LayerKernel {
     this.window = windowTable(geometry);
     this.columns = new Float64Array(batchCapacity * this.positions * this.patch);
     this.columnGrad = new Float64Array(batchCapacity * this.positions * this.patch);
-    this.byFilter = new Float64Array(geometry.filters * batchCapacity * this.positions);
   }
 
   forward(layer: Layer, x: Float64Array, m: number, z: Float64Array, mode: ForwardMode): void {
@@ -97,29 +95,28 @@ export class Conv2dKernel implements LayerKernel {
     }
   }
 
+  /**
+   * One sample at a time, as δ is stored ([sample][filter][position], each sample's δ a filters × positions
+   * matrix): dK accumulates δᵢ · columnsᵢ over the samples, and ∂L/∂columnsᵢ = δᵢᵀ · K, with no reordering of δ.
+   */
   backward(layer: Layer, _x: Float64Array, m: number, inputGradient: boolean): void {
     const { filters } = this.geometry;
-    const P = this.positions;
-    const K = this.patch;
-    const count = m * P;
+    const { positions: P, patch: K } = this;
     const { delta, dW: dK, db } = layer;
-    const { byFilter } = this;
-    for (let f = 0; f < filters; f++) {
-      let sum = 0;
-      for (let i = 0; i < m; i++) {
-        const from = (i * filters + f) * P;
-        const to = f * count + i * P;
-        for (let p = 0; p < P; p++) {
-          byFilter[to + p] = delta[from + p];
-          sum += delta[from + p];
+    db.fill(0);
+    for (let i = 0; i < m; i++) {
+      const from = i * filters * P;
+      gemm(filters, K, P, delta, P, 1, this.columns, K, 1, dK, from, i * P * K, 0, i > 0);
+      if (layer.hasBias) {
+        for (let f = 0; f < filters; f++) {
+          let sum = db[f];
+          for (let p = from + f * P; p < from + (f + 1) * P; p++) sum += delta[p];
+          db[f] = sum;
         }
       }
-      db[f] = layer.hasBias ? sum : 0;
+      if (inputGradient) gemm(P, K, filters, delta, 1, P, layer.W, K, 1, this.columnGrad, from, 0, i * P * K);
     }
-    gemm(filters, K, count, byFilter, count, 1, this.columns, K, 1, dK);
-    if (!inputGradient) return;
-    gemm(count, K, filters, byFilter, 1, count, layer.W, K, 1, this.columnGrad);
-    this.col2im(this.columnGrad, m, layer.gradInput);
+    if (inputGradient) this.col2im(this.columnGrad, m, layer.gradInput);
   }
 
   /** Copies every window of samples first … first+count−1 into rows of `columns` (0 where it overhangs). */
