@@ -6,16 +6,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BackpropDebugSession } from '../debug/backpropDebug';
 import { LaunchError, type OpenedSession, type SessionOpener } from '../debug/backpropRuntime';
-import { readModelText, standaloneOpener } from '../debug/standaloneOpener';
+import { readModelText } from '../debug/standaloneOpener';
 import { formatIssue, parseModelText } from '../model';
 import { DebugInlineValues } from './debugInlineValues';
 import { isModelDocument, MODEL_FILE, type SessionManager } from './sessions';
 
 export const DEBUG_TYPE = 'backprop';
 
-export function registerDebugger(context: vscode.ExtensionContext, sessions: SessionManager): vscode.Disposable[] {
-  const workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
-  const open = sessionOpener(sessions, workerScript);
+export function registerDebugger(sessions: SessionManager): vscode.Disposable[] {
+  const open = sessionOpener(sessions);
   const factory: vscode.DebugAdapterDescriptorFactory = {
     createDebugAdapterDescriptor: () =>
       new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession({ open, readText: documentText })),
@@ -35,13 +34,10 @@ export function registerDebugger(context: vscode.ExtensionContext, sessions: Ses
 
 /**
  * Opens the model through the SessionManager (the editor's text, saved or not), after checking it here so a
- * broken file fails the launch with every `FILE:LINE:COL` problem. An `epochs` override needs a model the
- * SessionManager cannot be given, so that launch trains in a worker of its own (the panel does not follow it).
+ * broken file fails the launch with every `FILE:LINE:COL` problem.
  */
-function sessionOpener(sessions: SessionManager, workerScript: string): SessionOpener {
-  const own = standaloneOpener(workerScript);
+function sessionOpener(sessions: SessionManager): SessionOpener {
   return async (file, options) => {
-    if (options.epochs) return own(file, options);
     let document: vscode.TextDocument;
     try {
       document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
@@ -53,7 +49,7 @@ function sessionOpener(sessions: SessionManager, workerScript: string): SessionO
     const { errors } = parseModelText(text, file, { workspaceRoot: folder?.uri.fsPath ?? path.dirname(file) });
     const problems = errors.filter((issue) => issue.severity === 'error');
     if (problems.length > 0) throw new LaunchError(problems.map(formatIssue).join('\n'));
-    const controller = await sessions.start(document);
+    const controller = await sessions.start(document, options);
     void vscode.commands.executeCommand('backprop.showPanel');
     return {
       client: controller.client,

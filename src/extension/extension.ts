@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     statusBar,
     diagnostics,
     ...commands.register(),
-    ...registerDebugger(context, sessions),
+    ...registerDebugger(sessions),
     vscode.languages.registerCodeLensProvider(MODEL_FILES, new LayerCodeLensProvider(sessions)),
     vscode.languages.registerHoverProvider(MODEL_FILES, new LayerHoverProvider(sessions)),
     vscode.languages.registerInlayHintsProvider(MODEL_FILES, new LayerInlayHintsProvider(sessions)),

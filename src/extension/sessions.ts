@@ -107,16 +107,19 @@ export class SessionManager implements vscode.Disposable {
 
   /**
    * Parses the document as it is in the editor (saved or not) and starts a session paused before the first step,
-   * replacing that file's session (other files' sessions go on).
+   * replacing that file's session (other files' sessions go on). `epochs` trains for that many epochs instead of
+   * the file's (a debug launch's override).
    */
-  async start(document: vscode.TextDocument): Promise<TrainingController> {
+  async start(document: vscode.TextDocument, options: { epochs?: number } = {}): Promise<TrainingController> {
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     const config = vscode.workspace.getConfiguration('backprop');
     const text = document.getText();
-    const { model, errors } = parseModelText(text, document.uri.fsPath, {
+    const { model: parsed, errors } = parseModelText(text, document.uri.fsPath, {
       workspaceRoot: folder?.uri.fsPath ?? path.dirname(document.uri.fsPath),
       thresholdDefaults: config.get('warningThresholds', {}),
     });
+    const model =
+      parsed && options.epochs ? { ...parsed, training: { ...parsed.training, epochs: options.epochs } } : parsed;
     if (!model) {
       const first = errors.find((issue) => issue.severity === 'error');
       throw new Error(

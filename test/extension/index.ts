@@ -553,6 +553,34 @@ test('debugger: a breakpoint set with vscode.debug.addBreakpoints is hit; Variab
   vscode.debug.removeBreakpoints([breakpoint]);
   await vscode.debug.stopDebugging(session);
   await until('the debug session to end', () => !vscode.debug.activeDebugSession);
+});
+
+test('debugger: a launch with an epochs override is the panel’s session too, trained for those epochs', async () => {
+  const model = vscode.Uri.joinPath(folder(), 'xor.nn.yaml').fsPath;
+  const stop = await nextStop(() =>
+    vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
+      type: 'backprop',
+      request: 'launch',
+      name: 'XOR for 3 epochs',
+      model,
+      epochs: 3,
+      stopOnEntry: true,
+    }),
+  );
+  assert.equal(stop.reason, 'entry');
+  const session = vscode.debug.activeDebugSession!;
+  const controller = await until('the SessionManager session', () =>
+    api.sessions.session?.uri.fsPath === model ? api.sessions.session : undefined,
+  );
+  assert.equal(controller.spec.training.epochs, 3);
+  const trace = await session.customRequest('stackTrace', { threadId: 1 });
+  assert.ok(
+    trace.stackFrames.some((frame: { name: string }) => frame.name === 'epoch 1/3'),
+    JSON.stringify(trace.stackFrames),
+  );
+  // Continue runs the 3 epochs and ends the debug session; the panel's session saw them.
+  await vscode.commands.executeCommand('workbench.action.debug.continue');
+  await until('the debug session to end', () => !vscode.debug.activeDebugSession);
   debugTracker?.dispose();
 });
 
