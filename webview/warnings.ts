@@ -59,9 +59,9 @@ export function renderGradCheck(
   const table = document.createElement('table');
   table.id = 'grad-check';
   table.className = 'plain grad-check';
+  const columns = ['parameter', 'analytic', 'numeric', 'relative error'];
   const head = table.createTHead().insertRow();
-  for (const text of ['parameter', 'analytic', 'numeric', 'relative error'])
-    head.append(Object.assign(document.createElement('th'), { textContent: text }));
+  for (const text of columns) head.append(Object.assign(document.createElement('th'), { textContent: text }));
   const body = table.createTBody();
   for (const layer of result.layers) {
     const ok = layer.maxRelativeError <= result.tolerance;
@@ -74,13 +74,18 @@ export function renderGradCheck(
     for (const entry of layer.worst ?? []) {
       const row = body.insertRow();
       row.className = `worst ${entry.relativeError <= result.tolerance ? 'pass' : 'fail'}`;
-      for (const text of [
+      const values = [
         parameterLabel(entry.parameter, layer.layer, inputNames),
         formatNumber(entry.analytic, 6),
         formatNumber(entry.numeric, 6),
         entry.relativeError.toExponential(2),
-      ])
-        row.insertCell().textContent = text;
+      ];
+      values.forEach((text, column) => {
+        const cell = row.insertCell();
+        cell.textContent = text;
+        // A narrow panel hides the header row and labels each number itself (style.css).
+        if (column > 0) cell.dataset.label = columns[column];
+      });
     }
     if (layer.unreliable) {
       const row = body.insertRow();

@@ -361,6 +361,31 @@ try {
     assert(small.length === 0, `labels under 10 px: ${JSON.stringify(small)}`);
     const graph = await frame.$eval('#graph', (e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
     console.log(`  graph at 360 px: ${graph.scroll} px drawn in ${graph.client} px`);
+    // The sticky header leaves the height to the panel's content, and the gradient check (run above) fits the
+    // width instead of scrolling sideways.
+    await frame.evaluate(() => window.scrollTo(0, 0));
+    const fit = await frame.evaluate(() => {
+      const table = document.getElementById('grad-check');
+      return {
+        header: document.querySelector('.top').getBoundingClientRect().height,
+        height: window.innerHeight,
+        width: window.innerWidth,
+        table: table && {
+          scroll: table.parentElement.scrollWidth,
+          client: table.parentElement.clientWidth,
+          right: table.getBoundingClientRect().right,
+        },
+      };
+    });
+    console.log(`  at 360 px: header ${fit.header} of ${fit.height} px; gradient check ${JSON.stringify(fit.table)}`);
+    assert(fit.header <= 0.15 * fit.height, `the header takes ${fit.header} px of ${fit.height} px`);
+    assert(fit.table, 'the gradient check table is in the panel');
+    assert(
+      fit.table.scroll <= fit.table.client + 1 && fit.table.right <= fit.width + 1,
+      `the gradient check table overflows: ${JSON.stringify(fit.table)} in ${fit.width} px`,
+    );
+    await scrollPanelTo(frame, '#grad-check-host');
+    await (await panelElement()).screenshot({ path: join(results, 'look-narrow-gradcheck.png') });
   });
 
   await check('a wide model at 360 px: single-row b and db tables scroll inside their cards', async () => {
