@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { version } from '../package.json';
 import { gradientCheck, TrainingSession } from './engine';
 import { toRows } from './engine/matrix';
+import { describeNetwork, forwardWorkPerSample } from './engine/sizes';
 import { formatIssue, loadModelFile } from './model';
 import { isInside } from './model/csv';
 import { LIMITS } from './model/schema';
@@ -300,7 +301,7 @@ function trace(args: Arguments, model: ModelSpec): number {
 
 function check(args: Arguments, model: ModelSpec): number {
   const batch = Math.min(model.training.batch, model.train.inputs.length);
-  const perSample = forwardWork(model);
+  const perSample = forwardWorkPerSample(model);
   // A big network is checked on fewer samples and fewer parameters per layer, so the check ends in seconds.
   const samples = Math.max(1, Math.min(batch, Math.floor(CHECK_PASS_WORK / perSample)));
   // Each parameter checked costs two forward passes, for W and for b.
@@ -344,23 +345,8 @@ function check(args: Arguments, model: ModelSpec): number {
   return result.passed ? EXIT.ok : EXIT.checkFailed;
 }
 
-/** Multiply-adds of one sample's forward pass, an activation counted as 20 (exp and tanh are not cheap). */
-function forwardWork(model: ModelSpec): number {
-  let work = 0;
-  let fanIn = model.inputSize;
-  for (const layer of model.layers) {
-    work += (fanIn + 1) * layer.units + 20 * layer.units;
-    fanIn = layer.units;
-  }
-  return work;
-}
-
 function rows(tensor: Tensor | undefined): number[][] | undefined {
   return tensor?.data ? toRows(tensor.data, tensor.rows, tensor.cols) : undefined;
-}
-
-function describeNetwork(model: ModelSpec): string {
-  return [String(model.inputSize), ...model.layers.map((layer) => `${layer.units} ${layer.activation}`)].join(' → ');
 }
 
 function formatEpoch(summary: EpochSummary, total: number): string {

@@ -25,6 +25,7 @@ import { formatValue } from './expression';
 import {
   editableEntry,
   expensiveScope,
+  layerLine,
   scopesOf,
   valueTensorVariable,
   VariablesModel,
@@ -279,7 +280,7 @@ export class BackpropDebugSession extends DebugSession {
       // A layer's name (a hover in the model file): its tensors, to expand.
       const trace = this.runtime.record.layers[layer];
       response.body = {
-        result: `${trace.inputSize}→${trace.units} ${trace.activation} · ‖W‖ ${trace.norms.weights.toPrecision(4)}`,
+        result: layerLine(this.runtime.spec.layers[layer], trace),
         variablesReference: this.handles.create({ kind: 'layer', layer }),
         namedVariables: 9,
       };

@@ -3,6 +3,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { traceElements } from '../engine/sizes';
 import { formatIssue, loadModelFile } from '../model';
 import type { ModelSpec } from '../model/types';
 import type { TraceLevel } from '../protocol';
@@ -39,11 +40,5 @@ export function readModelText(file: string): string | undefined {
 
 /** Every tensor in full for models small enough to copy at each stop; summaries (and layers on request) otherwise. */
 export function traceLevelFor(model: Pick<ModelSpec, 'inputSize' | 'layers' | 'training'>): TraceLevel {
-  let elements = 0;
-  let fanIn = model.inputSize;
-  for (const layer of model.layers) {
-    elements += 3 * fanIn * layer.units + 3 * model.training.batch * layer.units;
-    fanIn = layer.units;
-  }
-  return elements <= FULL_TRACE_ELEMENTS ? 'full' : 'summary';
+  return traceElements(model, model.training.batch) <= FULL_TRACE_ELEMENTS ? 'full' : 'summary';
 }

@@ -2,7 +2,9 @@
 // and entries, paged (`indexedVariables`) so a 784×256 matrix never crosses the wire at once. Full tensors are
 // asked of the worker only when a tensor is expanded. No DAP types beyond plain shapes: the adapter wraps these.
 
-import type { Tensor, TensorSummary } from '../protocol';
+import { layerHeadline, parameterText } from '../engine/sizes';
+import type { LayerSpec } from '../model/types';
+import type { LayerTrace, Tensor, TensorSummary } from '../protocol';
 import type { BackpropRuntime, Frame } from './backpropRuntime';
 
 /**
@@ -68,6 +70,20 @@ export function formatNumber(x: number, digits = DIGITS): string {
   const text =
     Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(digits - 1);
   return text.replace('-', '−');
+}
+
+/**
+ * A layer in one line, by its type and with its real parameter count: "2→2 linear · ‖W‖ 1.97 · 6 parameters",
+ * "conv2d 1×8×8 → 8×8×8 (8 filters 3×3) relu · ‖K‖ 2.1 · 80 parameters".
+ */
+export function layerLine(spec: LayerSpec, layer: LayerTrace): string {
+  const [w, dW] = spec.type === 'conv2d' ? ['K', 'dK'] : ['W', 'dW'];
+  const weighted = layer.weights.rows * layer.weights.cols > 0;
+  const norms = weighted
+    ? ` · ‖${w}‖ ${formatNumber(layer.norms.weights)}${Number.isNaN(layer.norms.dW) ? '' : ` · ‖${dW}‖ ${formatNumber(layer.norms.dW)}`}`
+    : '';
+  const parameters = parameterText(spec, layer.inputSize);
+  return `${layerHeadline(spec, layer.inputSize)}${norms}${parameters ? ` · ${parameters}` : ''}`;
 }
 
 export function summaryLine(rows: number, cols: number, summary: TensorSummary): string {
@@ -197,7 +213,7 @@ export class VariablesModel {
       case 'Layers':
         return record.layers.map((layer) => ({
           name: layer.name,
-          value: `${layer.inputSize}→${layer.units} ${layer.activation} · ‖W‖ ${formatNumber(layer.norms.weights)}${Number.isNaN(layer.norms.dW) ? '' : ` · ‖dW‖ ${formatNumber(layer.norms.dW)}`}`,
+          value: layerLine(runtime.spec.layers[layer.index], layer),
           type: 'layer',
           container: { kind: 'layer', layer: layer.index },
           namedVariables: TENSOR_FIELDS.filter((entry) => shown(entry, !!layer[entry.field])).length,

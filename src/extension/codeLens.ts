@@ -1,6 +1,7 @@
 // A CodeLens above each layer: its gradient and weight norms and any warning, updated as you step.
 
 import * as vscode from 'vscode';
+import { layerHeadline, parameterText } from '../engine/sizes';
 import { settings } from './config';
 import { formatNumber } from './format';
 import { layerLines } from './layerLocations';
@@ -26,7 +27,8 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider {
       // A norm layer's W is its scale γ (and dW its dγ); dropout has no parameters at all.
       const type = trace.type ?? 'dense';
       const norm = type === 'batchnorm' || type === 'layernorm';
-      const [w, dW] = norm ? ['γ', 'dγ'] : ['W', 'dW'];
+      const [w, dW] = norm ? ['γ', 'dγ'] : type === 'conv2d' ? ['K', 'dK'] : ['W', 'dW'];
+      const info = session!.model.layers[layer];
       const parts = trace.computed.backward
         ? [
             ...(type === 'dropout' ? [] : [`‖${dW}‖ ${formatNumber(trace.norms.dW, digits)}`]),
@@ -37,7 +39,7 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider {
           : [
               type === 'dense'
                 ? `${trace.inputSize}×${trace.units} ${trace.activation}`
-                : `${type} ${trace.units} ${trace.activation}`,
+                : `${layerHeadline(info, trace.inputSize)}${parameterText(info, trace.inputSize) ? ` · ${parameterText(info, trace.inputSize)}` : ''}`,
             ];
       if (type !== 'dropout') parts.push(`‖${w}‖ ${formatNumber(trace.norms.weights, digits)}`);
       if (trace.add) parts.push(`+ ${trace.add}`);

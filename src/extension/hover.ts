@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import { explainStep } from '../engine/explain';
+import { layerHeadline, parameterText } from '../engine/sizes';
 import type { Tensor } from '../protocol';
 import { settings } from './config';
 import { formatNumber, markdownMatrix } from './format';
@@ -21,8 +22,12 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     const digits = settings().significantDigits;
     const record = session!.latest.record;
     const markdown = new vscode.MarkdownString(undefined, true);
+    // By the layer's type: a convolution's shapes and its kernels' parameter count, not inputs × outputs.
+    const info = session!.model.layers[hit.layer];
+    const parameters = parameterText(info, trace.inputSize);
+    const headline = `${layerHeadline(info, trace.inputSize)}${parameters ? ` · ${parameters}` : ''}`;
     markdown.appendMarkdown(
-      `**${trace.name}** — ${trace.inputSize}→${trace.units} ${trace.activation}${trace.frozen ? ' (frozen)' : ''} · epoch ${record.epoch + 1}, batch ${record.batch + 1}\n\n`,
+      `**${trace.name}** — ${headline}${trace.frozen ? ' (frozen)' : ''} · epoch ${record.epoch + 1}, batch ${record.batch + 1}\n\n`,
     );
     const section = (title: string, formula: string, tensor: Tensor | undefined) => {
       if (!tensor) return;

@@ -3,7 +3,9 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { traceElements } from '../engine/sizes';
 import { formatIssue, parseModelText } from '../model';
+import type { ModelSpec } from '../model/types';
 import type { DecisionBoundary, GradientCheckResult, TraceLevel } from '../protocol';
 import { settings } from './config';
 import { realignWithSource } from './layerLocations';
@@ -214,16 +216,7 @@ export class SessionManager implements vscode.Disposable {
 }
 
 /** Full tensors for models small enough to copy every step; summaries (plus the selected layer) otherwise. */
-function traceLevelFor(model: {
-  inputSize: number;
-  layers: { units: number }[];
-  training: { batch: number };
-}): TraceLevel {
-  let elements = 0;
-  let fanIn = model.inputSize;
-  for (const layer of model.layers) {
-    elements += 3 * fanIn * layer.units + 3 * model.training.batch * layer.units;
-    fanIn = layer.units;
-  }
-  return elements <= settings().maxFullTensorElements ? 'full' : 'summary';
+function traceLevelFor(model: ModelSpec): TraceLevel {
+  // Sized by each layer's type: a convolution's kernels are small however wide its input and output.
+  return traceElements(model, model.training.batch) <= settings().maxFullTensorElements ? 'full' : 'summary';
 }

@@ -341,10 +341,21 @@ function checkBatchMemory(
   batchGiven: boolean,
   issues: IssueCollector,
 ): void {
-  let perSample = inputSize;
+  // The network's inputs, targets and ∂L/∂ŷ, then each layer's z, a, δ and ∂L/∂input, what its type caches per
+  // sample (im2col and its gradient, x̂, the dropout mask, pooling's argmax as 32-bit integers), and ∂L/∂a of a
+  // layer that a later one adds (residual).
+  const outputs = layers[layers.length - 1]?.units ?? 0;
+  let perSample = inputSize + 2 * outputs;
   let fanIn = inputSize;
+  const added = new Set(layers.map((layer) => layer.add).filter((name) => name !== undefined));
   for (const layer of layers) {
-    perSample += 3 * layer.units + fanIn + scratchPerSample(layer);
+    const cache =
+      layer.type === 'dropout' || layer.type === 'batchnorm' || layer.type === 'layernorm'
+        ? layer.units
+        : layer.type === 'maxpool2d'
+          ? Math.ceil(layer.units / 2)
+          : 0;
+    perSample += 3 * layer.units + fanIn + scratchPerSample(layer) + cache + (added.has(layer.name) ? layer.units : 0);
     fanIn = layer.units;
   }
   if (batch * perSample <= LIMITS.batchNumbers) return;

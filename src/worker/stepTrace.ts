@@ -4,6 +4,7 @@
 
 import { TrainingSession } from '../engine';
 import { toRows } from '../engine/matrix';
+import { layerSizes } from '../engine/sizes';
 import type { ModelSpec } from '../model/types';
 import type { ParameterEdit, Tensor, TensorSummary, TraceLevel, TraceRecord } from '../protocol';
 
@@ -141,11 +142,9 @@ function microStepsPerBatch(model: ModelSpec): number {
 function estimatedLineBytes(model: ModelSpec, level: StepTraceLevel): number {
   const batch = Math.max(1, Math.min(model.training.batch, model.train.inputs.length));
   let bytes = 80;
-  let fanIn = model.inputSize;
-  for (const layer of model.layers) {
-    const numbers = 3 * batch * layer.units + 2 * fanIn * layer.units + 2 * layer.units;
+  for (const layer of layerSizes(model)) {
+    const numbers = batch * layer.tracedPerSample + 2 * layer.parameters;
     bytes += 20 + layer.name.length + (level === 'full' ? 20 * numbers : 150 * TRACED.length);
-    fanIn = layer.units;
   }
   return bytes;
 }

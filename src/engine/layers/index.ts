@@ -28,11 +28,14 @@ export function layerTypeOf(spec: LayerSpec): LayerType {
   return spec.type ?? 'dense';
 }
 
-/** Parameters a layer of this spec has after an input of `fanIn` features. */
-export function parameterCount(spec: LayerSpec, fanIn: number): number {
-  switch (layerTypeOf(spec)) {
+/** Parameters a layer of this spec (or its summary, LayerInfo) has after an input of `fanIn` features. */
+export function parameterCount(
+  spec: Pick<LayerSpec, 'type' | 'units' | 'bias' | 'inputShape' | 'kernel' | 'filters'>,
+  fanIn: number,
+): number {
+  switch (spec.type ?? 'dense') {
     case 'dense':
-      return (fanIn + 1) * spec.units;
+      return (fanIn + (spec.bias ? 1 : 0)) * spec.units;
     case 'batchnorm':
       // BatchNorm2d: one γ and β per channel of an image.
       return 2 * (spec.inputShape?.[0] ?? spec.units);
