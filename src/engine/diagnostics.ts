@@ -4,6 +4,7 @@
 
 import type { DiagnosticThresholds } from '../model/types';
 import type { DiagnosticCode, Severity, TrainingDiagnostic } from '../protocol';
+import { Conv2dKernel } from './layers';
 import type { Layer, Network } from './network';
 
 export interface MonitorMemory {
@@ -348,13 +349,12 @@ export class DiagnosticsMonitor {
     network.layers.forEach((layer, k) => {
       const active = everActive[k];
       if (!active) return;
-      let dead = 0;
-      for (const fired of active) if (!fired) dead++;
-      const many = dead > 0 && dead >= DEAD_FRACTION * layer.units && !memory.converged;
+      const { dead, of, message } = silentUnits(layer, active, at.epoch);
+      const many = dead > 0 && dead >= DEAD_FRACTION * of && !memory.converged;
       if (this.due('dead_relu', layer, many, 1)) {
         found.push(
-          diagnostic('dead_relu', dead * 2 >= layer.units ? 'warning' : 'info', layer, at, {
-            message: `${dead} of ${layer.units} ReLU units in ${layer.name} never activated during epoch ${at.epoch + 1}: they output 0 for every sample and get no gradient.`,
+          diagnostic('dead_relu', dead * 2 >= of ? 'warning' : 'info', layer, at, {
+            message,
             hint: 'Lower the learning rate, use leaky_relu, or check the input scale.',
           }),
         );
@@ -426,6 +426,33 @@ export class DiagnosticsMonitor {
     active[key] = true;
     return true;
   }
+}
+
+/**
+ * The ReLU units that never fired this epoch, in words. A convolution's unit is a filter: one output position
+ * that stays ≤ 0 is normal (an edge detector is silent where there is no edge), a filter silent at every position
+ * for every sample is dead, its kernel getting no gradient.
+ */
+function silentUnits(layer: Layer, active: Uint8Array, epoch: number): { dead: number; of: number; message: string } {
+  if (layer.kernel instanceof Conv2dKernel) {
+    const { filters } = layer.kernel.geometry;
+    const positions = layer.kernel.positions;
+    let dead = 0;
+    for (let f = 0; f < filters; f++)
+      if (!active.subarray(f * positions, (f + 1) * positions).some((fired) => fired !== 0)) dead++;
+    return {
+      dead,
+      of: filters,
+      message: `${dead} of ${filters} ReLU filters in ${layer.name} never activated during epoch ${epoch + 1}: their feature maps were 0 at every position for every sample, so their kernels get no gradient.`,
+    };
+  }
+  let dead = 0;
+  for (const fired of active) if (!fired) dead++;
+  return {
+    dead,
+    of: layer.units,
+    message: `${dead} of ${layer.units} ReLU units in ${layer.name} never activated during epoch ${epoch + 1}: they output 0 for every sample and get no gradient.`,
+  };
 }
 
 function saturatedFraction(layer: Layer, network: Network): number {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
 import type { DiagnosticCode } from '../../src/protocol';
 import { layer, spec } from './helpers/spec';
-import { DEFAULT_THRESHOLDS, loadModelFile, optimizerSpec } from '../../src/model';
+import { DEFAULT_THRESHOLDS, loadModelFile, optimizerSpec, parseModelText } from '../../src/model';
 import { DiagnosticsMonitor, newMonitorMemory, StepStats } from '../../src/engine/diagnostics';
 import { Network } from '../../src/engine/network';
 import { Random } from '../../src/engine/random';
@@ -241,4 +241,50 @@ test('a loss wobbling up near its floor is not a learning rate too high', () => 
   assert.deepEqual(wobble, []);
   const rising = [0.3, 0.31, 0.32, 0.33, 0.34, 0.35].flatMap((loss) => epoch(loss));
   assert.ok(rising.some((d) => d.code === 'loss_rising'));
+});
+
+/** A 1×4×4 image model: conv1 (2×2 kernels, relu) → flatten → softmax over 2 classes, with the kernels given. */
+function convModel(filters: string, images: number[][]): TrainingSession {
+  const parsed = parseModelText(
+    `input: {shape: [1, 4, 4]}
+layers:
+  - {name: conv1, type: conv2d, kernel: 2, activation: relu, ${filters}}
+  - {name: flat, type: flatten}
+  - {name: out, units: 2, activation: softmax}
+loss: cross_entropy
+optimizer: {type: sgd, lr: 0.001}
+training: {epochs: 1, batch: 2, shuffle: false}
+data: {inputs: ${JSON.stringify(images)}, targets: ${JSON.stringify(images.map((_, i) => (i % 2 ? [0, 1] : [1, 0])))}}
+`,
+    'conv-relu.nn.yaml',
+  );
+  assert.ok(parsed.model, JSON.stringify(parsed.errors));
+  const session = new TrainingSession(parsed.model);
+  session.step('run');
+  return session;
+}
+
+/** Images whose two right columns are 0 and the rest positive. */
+const leftLit = [0.9, 0.5, 0.7, 0.6].map((v) => [v, 1, 0, 0, 1, v, 0, 0, v, 1, 0, 0, 1, 1 - v / 2, 0, 0]);
+
+test('a conv filter silent at every position for every sample is reported as a dead filter', () => {
+  // Filter 1 sums the window and subtracts 5: at most 4 − 5 < 0 anywhere. Filter 0 and 2 fire on the lit side.
+  const session = convModel(
+    'filters: 3, weights: [[1, 1, 1, 1], [1, 1, 1, 1], [0.5, 0.5, 0.5, 0.5]], biases: [-0.5, -5, -0.5]',
+    leftLit,
+  );
+  const dead = first(session, 'dead_relu')!;
+  assert.equal(dead.layer, 0);
+  assert.equal(dead.severity, 'info');
+  assert.match(
+    dead.message,
+    /^1 of 3 ReLU filters in conv1 never activated during epoch 1: their feature maps were 0 at every position/,
+  );
+});
+
+test('conv positions that never fire where the image is dark do not make a filter dead', () => {
+  // Every window over the two dark columns gives −0.5: 6 of 18 (sample-independent) positions stay at 0, a third
+  // of the units, which counted one by one would read as dead ReLUs.
+  const session = convModel('filters: 2, weights: [[1, 1, 1, 1], [1, 0, 1, 0]], biases: [-0.5, -0.5]', leftLit);
+  assert.equal(first(session, 'dead_relu'), undefined);
 });
