@@ -208,6 +208,7 @@ try {
     await runCommand('Backprop: Step Epoch');
     const frame = await panel();
     await waitFor(frame, () => document.body.dataset.step === '1', undefined, 'one epoch');
+    await waitFor(frame, () => document.body.dataset.drawing === 'false', undefined, 'the panel drawn');
     const note = await frame.$eval('#chart-epoch-loss', (e) => e.textContent);
     assert(/after the first epoch/.test(note), `epoch loss chart after one epoch: ${note}`);
     const points = await frame.$eval('#chart-epoch-loss .uplot', (e) => Number(e.dataset.points));
@@ -263,6 +264,7 @@ try {
     await page.keyboard.press('Enter');
     const frame = await panel();
     await waitFor(frame, () => document.body.dataset.step === '301', undefined, '300 more epochs');
+    await waitFor(frame, () => document.body.dataset.drawing === 'false', undefined, 'the panel drawn');
     await page.waitForTimeout(500);
     const ticks = await frame.$$eval('.chart .uplot', (plots) =>
       plots.map((p) => [p.parentElement.id, p.dataset.yTicks]),
@@ -386,6 +388,15 @@ try {
     );
     await scrollPanelTo(frame, '#grad-check-host');
     await (await panelElement()).screenshot({ path: join(results, 'look-narrow-gradcheck.png') });
+    // The explanation cut to two lines is there whole while the pointer is over the header.
+    await frame.evaluate(() => window.scrollTo(0, 0));
+    const cut = await frame.$eval('#explain', (e) => e.scrollHeight > e.clientHeight + 1);
+    await (await frame.$('#explain')).hover();
+    await page.waitForTimeout(300);
+    const whole = await frame.$eval('#explain', (e) => e.scrollHeight <= e.clientHeight + 1);
+    await (await panelElement()).screenshot({ path: join(results, 'look-narrow-header-hover.png') });
+    await page.mouse.move(page.viewportSize().width / 2, page.viewportSize().height - 4);
+    assert(whole, `the explanation is still cut under the pointer (cut before: ${cut})`);
   });
 
   await check('a wide model at 360 px: single-row b and db tables scroll inside their cards', async () => {
@@ -397,6 +408,7 @@ try {
     await runCommand('Backprop: Step Epoch');
     let frame = await panel();
     await waitFor(frame, () => document.body.dataset.step === '1', undefined, 'wide model stepped');
+    await waitFor(frame, () => document.body.dataset.drawing === 'false', undefined, 'the panel drawn');
     await frame.click('.tab[data-layer="0"]');
     await waitFor(frame, () => !!document.querySelector('#table-db-0'), undefined, 'db table');
     const overflow = await frame.$$eval('.tensor', (cards) =>
