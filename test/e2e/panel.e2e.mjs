@@ -119,6 +119,7 @@ try {
     await runCommand('Backprop: Step Epoch');
     const frame = await panel();
     await waitFor(frame, () => document.body.dataset.step === '1', undefined, 'one batch step');
+    await waitFor(frame, () => document.body.dataset.drawing === 'false', undefined, 'the panel drawn');
     await waitFor(frame, () => !!document.querySelector('#table-dW-0 td'), undefined, 'dW table');
     const expected = cli('trace', join(workspace, 'xor.nn.yaml'), '--steps', '1', '--json').steps[0].layers[0];
     const dW = await frame.$$eval('#table-dW-0 td', (tds) => tds.map((td) => Number(td.dataset.value)));
@@ -146,6 +147,8 @@ try {
     await page.keyboard.press('Enter');
     const frame = await panel();
     await waitFor(frame, () => document.body.dataset.step === '301', undefined, '300 more epochs');
+    // The header is drawn first; the charts follow, each in a task of its own.
+    await waitFor(frame, () => document.body.dataset.drawing === 'false', undefined, 'the panel drawn');
     const points = await frame.$eval('#chart-epoch-loss .uplot', (e) => Number(e.dataset.points));
     assert(points === 301, `epoch chart has ${points} points`);
     await page.screenshot({ path: join(results, `${tag}-4-run-epochs.png`) });
