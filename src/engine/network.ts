@@ -35,8 +35,9 @@ export class Network {
   /** Training forward passes: batch statistics, and dropout masks from the model's generator. */
   private readonly training: ForwardMode;
   private readonly evaluation: ForwardMode;
-  /** predict's z and a per layer (see evaluationBuffers). */
-  private readonly evaluationOutputs: { z: Float64Array; a: Float64Array }[] = [];
+  /** predict's batch-sized z and a per layer, and its z and a of the output layer for every sample. */
+  private evaluationStages?: { z: Float64Array; a: Float64Array }[];
+  private evaluationOutput?: { z: Float64Array; a: Float64Array };
 
   constructor(
     private readonly model: ModelSpec,
@@ -203,25 +204,33 @@ export class Network {
 
   /**
    * Runs the network in evaluation mode (running statistics, no dropout) on any inputs without touching the
-   * training buffers (validation, decision boundary). The output layer's z and a it returns are the network's
-   * evaluation buffers: valid until the next predict.
+   * training buffers (validation, decision boundary): a batch's worth of samples at a time through every layer,
+   * so the intermediates need only batch-sized buffers of their own, made once, and stay in cache from one layer
+   * to the next. The output layer's z and a it returns are the network's own: valid until the next predict.
    */
   predict(inputs: Float64Array, count: number): { z: Float64Array; a: Float64Array } {
-    let input = inputs;
-    let z: Float64Array = new Float64Array(0);
-    const outputs: Float64Array[] = [];
-    for (const layer of this.layers) {
-      const size = count * layer.units;
-      const buffers = this.evaluationBuffers(layer, size);
-      z = buffers.z.subarray(0, size);
-      const a = buffers.a.subarray(0, size);
-      layer.kernel.forward(layer, input, count, z, this.evaluation);
-      if (layer.addFrom >= 0) addInto(z, outputs[layer.addFrom], size);
-      activate(layer.activation, layer.alpha, z, a, count, layer.units);
-      outputs.push(a);
-      input = a;
+    const capacity = this.X.length / this.inputSize;
+    const last = this.layers.length - 1;
+    const outputs = this.evaluationOutputs(count);
+    const stages = (this.evaluationStages ??= this.layers.map((layer) => ({
+      z: new Float64Array(capacity * layer.units),
+      a: new Float64Array(capacity * layer.units),
+    })));
+    for (let first = 0; first < count; first += capacity) {
+      const m = Math.min(capacity, count - first);
+      let input = inputs.subarray(first * this.inputSize, (first + m) * this.inputSize);
+      for (const layer of this.layers) {
+        const size = m * layer.units;
+        const at = first * layer.units;
+        const z = layer.index === last ? outputs.z.subarray(at, at + size) : stages[layer.index].z;
+        const a = layer.index === last ? outputs.a.subarray(at, at + size) : stages[layer.index].a;
+        layer.kernel.forward(layer, input, m, z, this.evaluation);
+        if (layer.addFrom >= 0) addInto(z, stages[layer.addFrom].a, size);
+        activate(layer.activation, layer.alpha, z, a, m, layer.units);
+        input = a;
+      }
     }
-    return { z, a: input };
+    return { z: outputs.z.subarray(0, count * this.outputSize), a: outputs.a.subarray(0, count * this.outputSize) };
   }
 
   /** Mean loss of any inputs and targets (validation), with the outputs it was computed from (see predict). */
@@ -230,17 +239,12 @@ export class Network {
     return { loss: this.loss.value(z, a, targets, count, this.outputSize), outputs: a };
   }
 
-  /**
-   * A layer's z and a for evaluation, kept from one predict to the next and grown only when more samples come:
-   * a validation pass every epoch would otherwise allocate activations for the whole validation set each time.
-   */
-  private evaluationBuffers(layer: Layer, size: number): { z: Float64Array; a: Float64Array } {
-    let buffers = this.evaluationOutputs[layer.index];
-    if (!buffers || buffers.z.length < size) {
-      buffers = { z: new Float64Array(size), a: new Float64Array(size) };
-      this.evaluationOutputs[layer.index] = buffers;
-    }
-    return buffers;
+  /** predict's output z and a, kept from one predict to the next and grown only when more samples come. */
+  private evaluationOutputs(count: number): { z: Float64Array; a: Float64Array } {
+    const size = count * this.outputSize;
+    if (!this.evaluationOutput || this.evaluationOutput.z.length < size)
+      this.evaluationOutput = { z: new Float64Array(size), a: new Float64Array(size) };
+    return this.evaluationOutput;
   }
 }
 

@@ -39,8 +39,8 @@ export class Conv2dKernel implements LayerKernel {
   readonly window: Int32Array;
   /** The cache: [sample·position][channel·kh·kw], each row the window one output value reads. */
   readonly columns: Float64Array;
-  /** ∂L/∂columns, before col2im sums it into ∂L/∂input. */
-  readonly columnGrad: Float64Array;
+  /** ∂L/∂columns, before col2im sums it into ∂L/∂input; made when first needed (never for a first layer). */
+  private columnGrad?: Float64Array;
   /** Evaluation's own im2col buffer, made on the first validation or prediction pass. */
   private evaluationColumns?: Float64Array;
 
@@ -52,7 +52,6 @@ export class Conv2dKernel implements LayerKernel {
     this.patch = geometry.channels * geometry.kernelHeight * geometry.kernelWidth;
     this.window = windowTable(geometry);
     this.columns = new Float64Array(batchCapacity * this.positions * this.patch);
-    this.columnGrad = new Float64Array(batchCapacity * this.positions * this.patch);
   }
 
   forward(layer: Layer, x: Float64Array, m: number, z: Float64Array, mode: ForwardMode): void {
@@ -103,6 +102,7 @@ export class Conv2dKernel implements LayerKernel {
     const { filters } = this.geometry;
     const { positions: P, patch: K } = this;
     const { delta, dW: dK, db } = layer;
+    const columnGrad = inputGradient ? (this.columnGrad ??= new Float64Array(this.columns.length)) : undefined;
     db.fill(0);
     for (let i = 0; i < m; i++) {
       const from = i * filters * P;
@@ -114,9 +114,9 @@ export class Conv2dKernel implements LayerKernel {
           db[f] = sum;
         }
       }
-      if (inputGradient) gemm(P, K, filters, delta, 1, P, layer.W, K, 1, this.columnGrad, from, 0, i * P * K);
+      if (columnGrad) gemm(P, K, filters, delta, 1, P, layer.W, K, 1, columnGrad, from, 0, i * P * K);
     }
-    if (inputGradient) this.col2im(this.columnGrad, m, layer.gradInput);
+    if (columnGrad) this.col2im(columnGrad, m, layer.gradInput);
   }
 
   /** Copies every window of samples first … first+count−1 into rows of `columns` (0 where it overhangs). */
