@@ -2,6 +2,8 @@
 // worker: a condition that only reads `loss` must not copy a 784×256 weight matrix after every micro-step.
 
 import type { TrainingSession } from '../engine/session';
+import { makeTensor } from '../engine/trace';
+import type { LayerSpec, ModelSpec, OptimizerType } from '../model/types';
 import type { Cursor, LayerTrace, MicroStep, Tensor, TraceRecord } from '../protocol';
 import type { ExpressionScope, Lazy, TensorValue, Value } from './expression';
 
@@ -31,9 +33,62 @@ export const LAYER_TENSORS = {
   mask: (layer: LayerTrace) => layer.mask,
   /** ∂L/∂(the layer's input). */
   grad_input: (layer: LayerTrace) => layer.gradInput,
+  // A convolution's kernels [filter][c·kh·kw] (its W) and their gradient; pooling's argmax (where each window's
+  // maximum was, as an index c·H·W + y·W + x into the sample's input).
+  K: (layer: LayerTrace) => layer.kernels,
+  dK: (layer: LayerTrace) => layer.dK,
+  argmax: (layer: LayerTrace) => layer.argmax,
+  /** Adam's running means of dW and dW² (and of db, db²). */
+  m: (layer: LayerTrace) => layer.adamM,
+  v: (layer: LayerTrace) => layer.adamV,
+  m_b: (layer: LayerTrace) => layer.adamMBias,
+  v_b: (layer: LayerTrace) => layer.adamVBias,
 } satisfies Record<string, (layer: LayerTrace) => Tensor | undefined>;
 
 export type LayerTensorName = keyof typeof LAYER_TENSORS;
+
+/** Names only some layers have: a convolution's kernels, pooling's argmax, Adam's moments of real parameters. */
+const ONLY_FOR: Partial<Record<LayerTensorName, (layer: LayerSpec, optimizer: OptimizerType) => boolean>> = {
+  K: (layer) => layer.type === 'conv2d',
+  dK: (layer) => layer.type === 'conv2d',
+  argmax: (layer) => layer.type === 'maxpool2d',
+  m: (layer, optimizer) => optimizer === 'adam' && hasWeights(layer),
+  v: (layer, optimizer) => optimizer === 'adam' && hasWeights(layer),
+  m_b: (layer, optimizer) => optimizer === 'adam' && hasWeights(layer) && layer.bias,
+  v_b: (layer, optimizer) => optimizer === 'adam' && hasWeights(layer) && layer.bias,
+};
+
+function hasWeights(layer: LayerSpec): boolean {
+  const type = layer.type ?? 'dense';
+  return type !== 'dropout' && type !== 'maxpool2d' && type !== 'flatten';
+}
+
+/** The names an expression can read of one layer of this model (every name when the model is not known). */
+export function layerMemberNames(
+  model: Pick<ModelSpec, 'layers' | 'optimizer'> | undefined,
+  index: number,
+): LayerTensorName[] {
+  const names = Object.keys(LAYER_TENSORS) as LayerTensorName[];
+  const layer = model?.layers[index];
+  if (!model || !layer) return names;
+  return names.filter((name) => ONLY_FOR[name]?.(layer, model.optimizer.type) ?? true);
+}
+
+/** One layer with every tensor in full, and with the optimizer's state when it is Adam (m and v of W and b). */
+export function layerInFull(session: TrainingSession, index: number): LayerTrace {
+  const layer = session.trace('summary', [index]).layers[index];
+  const state = session.optimizerState(index);
+  if (session.model.optimizer.type !== 'adam' || !state || layer.weights.rows * layer.weights.cols === 0) return layer;
+  const shaped = (values: Float64Array, like: Tensor) => makeTensor(values, like.rows, like.cols, true);
+  return {
+    ...layer,
+    adamM: shaped(state.W.first, layer.weights),
+    adamV: shaped(state.W.second, layer.weights),
+    ...(session.model.layers[index].bias
+      ? { adamMBias: shaped(state.b.first, layer.biases), adamVBias: shaped(state.b.second, layer.biases) }
+      : {}),
+  };
+}
 
 /** Everything a scope reads, so the worker (a live session) and tests can supply it alike. */
 export interface ScopeSource {
@@ -44,6 +99,8 @@ export interface ScopeSource {
   layer(index: number): LayerTrace;
   /** The micro-step just run, or null at the start. */
   did(): MicroStep | null;
+  /** The model, so a layer offers only the names its type has (K on a convolution, m and v under Adam). */
+  model?: Pick<ModelSpec, 'layers' | 'optimizer'>;
 }
 
 export function tensorValue(tensor: Tensor | undefined): TensorValue | undefined {
@@ -76,7 +133,8 @@ export function buildScope(source: ScopeSource, frameLayer?: number): Expression
   };
   const tensorsOf = (index: number): Record<string, Lazy> => {
     const names: Record<string, Lazy> = {};
-    for (const [name, pick] of Object.entries(LAYER_TENSORS)) names[name] = () => tensorValue(pick(layer(index)));
+    for (const name of layerMemberNames(source.model, index))
+      names[name] = () => tensorValue(LAYER_TENSORS[name](layer(index)));
     return names;
   };
   const did = source.did();
@@ -121,8 +179,9 @@ export function sessionSource(session: TrainingSession): ScopeSource {
   return {
     layerNames: session.model.layers.map((layer) => layer.name),
     record: () => session.trace('off'),
-    layer: (index) => session.trace('summary', [index]).layers[index],
+    layer: (index) => layerInFull(session, index),
     did: () => microStepBefore(session.cursor, session.model.layers.length, session.microPosition === 0),
+    model: session.model,
   };
 }
 

@@ -13,6 +13,7 @@ import type { BackpropRuntime, Frame } from './backpropRuntime';
  */
 export const TENSOR_FIELDS = [
   { name: 'W', field: 'weights', scope: 'Parameters', evaluate: 'W' },
+  { name: 'K', field: 'kernels', scope: 'Parameters', evaluate: 'K', only: true },
   { name: 'b', field: 'biases', scope: 'Parameters', evaluate: 'b' },
   { name: 'γ', field: 'gamma', scope: 'Parameters', evaluate: 'gamma', only: true },
   { name: 'β', field: 'beta', scope: 'Parameters', evaluate: 'beta', only: true },
@@ -23,16 +24,26 @@ export const TENSOR_FIELDS = [
   { name: 'σ²', field: 'var', scope: 'Forward', evaluate: 'var', only: true },
   { name: 'x̂', field: 'xhat', scope: 'Forward', evaluate: 'xhat', only: true },
   { name: 'mask', field: 'mask', scope: 'Forward', evaluate: 'mask', only: true },
+  { name: 'argmax', field: 'argmax', scope: 'Forward', evaluate: 'argmax', only: true },
   { name: 'a', field: 'a', scope: 'Forward', evaluate: 'a' },
   { name: 'δ', field: 'delta', scope: 'Backward', evaluate: 'delta' },
   { name: 'dW', field: 'dW', scope: 'Backward', evaluate: 'dW' },
+  { name: 'dK', field: 'dK', scope: 'Backward', evaluate: 'dK', only: true },
   { name: 'db', field: 'db', scope: 'Backward', evaluate: 'db' },
   { name: 'dγ', field: 'dgamma', scope: 'Backward', evaluate: 'dgamma', only: true },
   { name: 'dβ', field: 'dbeta', scope: 'Backward', evaluate: 'dbeta', only: true },
   { name: '∂L/∂input', field: 'gradInput', scope: 'Backward', evaluate: 'grad_input', only: true },
   { name: 'ΔW', field: 'deltaW', scope: 'Update', evaluate: 'dW_applied' },
   { name: 'Δb', field: 'deltaB', scope: 'Update', evaluate: 'db_applied' },
+  // Adam's state: not in a step's record, only in the layer's full tensors (fetched when this scope is read).
+  { name: 'm (Adam)', field: 'adamM', scope: 'Update', evaluate: 'm', only: true },
+  { name: 'v (Adam)', field: 'adamV', scope: 'Update', evaluate: 'v', only: true },
+  { name: 'm of b (Adam)', field: 'adamMBias', scope: 'Update', evaluate: 'm_b', only: true },
+  { name: 'v of b (Adam)', field: 'adamVBias', scope: 'Update', evaluate: 'v_b', only: true },
 ] as const;
+
+/** Fields only a layer's full tensors carry (the worker's layerTensors reply), never a step's record. */
+const FULL_ONLY: ReadonlySet<string> = new Set(['adamM', 'adamV', 'adamMBias', 'adamVBias']);
 
 /** Whether a layer shows an entry at all (a dense layer has no μ; a norm layer has its γ only once computed). */
 const shown = (entry: (typeof TENSOR_FIELDS)[number], present: boolean) => present || !('only' in entry);
@@ -165,7 +176,11 @@ export class VariablesModel {
   async children(container: Container, start = 0, count?: number): Promise<VariableInfo[]> {
     switch (container.kind) {
       case 'scope':
-        return this.scope(container.frame, container.scope);
+        return this.scope(
+          container.frame,
+          container.scope,
+          await this.optimizerTensors(container.frame.layer, container.scope),
+        );
       case 'layer':
         return this.layerTensors(container.layer);
       case 'tensor':
@@ -175,7 +190,13 @@ export class VariablesModel {
     }
   }
 
-  private scope(frame: Frame, scope: string): VariableInfo[] {
+  /** A layer's full tensors when the optimizer's state is to be shown (Adam's m and v in the Update scope). */
+  private async optimizerTensors(layer: number | undefined, scope: string): Promise<LayerTrace | undefined> {
+    if (layer === undefined || scope !== 'Update' || this.runtime.spec.optimizer.type !== 'adam') return undefined;
+    return this.runtime.layerTensors(layer);
+  }
+
+  private scope(frame: Frame, scope: string, full?: LayerTrace): VariableInfo[] {
     const runtime = this.runtime;
     const record = runtime.record;
     const number = (name: string, value: number | undefined, evaluateName?: string): VariableInfo[] =>
@@ -187,7 +208,7 @@ export class VariablesModel {
       const infos: VariableInfo[] = [];
       for (const entry of TENSOR_FIELDS) {
         if (entry.scope !== scope) continue;
-        const tensor = layer?.[entry.field];
+        const tensor = FULL_ONLY.has(entry.field) ? full?.[entry.field] : layer?.[entry.field];
         if (!shown(entry, !!tensor)) continue;
         if (tensor)
           infos.push(
@@ -204,7 +225,7 @@ export class VariablesModel {
       if (scope === 'Parameters')
         infos.push({
           name: 'optimizer',
-          value: `${runtime.spec.optimizer.type}, lr ${formatNumber(runtime.spec.optimizer.lr)} (its state m, v… stays in the worker)`,
+          value: `${runtime.spec.optimizer.type}, lr ${formatNumber(runtime.spec.optimizer.lr)}${runtime.spec.optimizer.type === 'adam' ? " (Adam's m and v: in the Update scope)" : ''}`,
         });
       return infos;
     }
@@ -288,8 +309,9 @@ export class VariablesModel {
   async layerTensors(layer: number): Promise<VariableInfo[]> {
     const record = this.runtime.record.layers[layer];
     const name = record?.name ?? String(layer);
+    const full = this.runtime.spec.optimizer.type === 'adam' ? await this.runtime.layerTensors(layer) : undefined;
     return TENSOR_FIELDS.flatMap((entry) => {
-      const tensor = record?.[entry.field];
+      const tensor = FULL_ONLY.has(entry.field) ? full?.[entry.field] : record?.[entry.field];
       if (!shown(entry, !!tensor)) return [];
       if (!tensor) return [{ name: entry.name, value: notYet(entry.scope), type: 'tensor' }];
       const evaluateName = `${name}.${entry.evaluate}`;

@@ -24,7 +24,7 @@ import { DiagnosticsMonitor, newMonitorMemory, StepStats, type Position } from '
 import { allFinite, fromRows, toRows } from './matrix';
 import { parameterCount } from './layers';
 import { Network, type Layer } from './network';
-import { scheduledLearningRate } from './optimizers';
+import { scheduledLearningRate, type OptimizerSlots } from './optimizers';
 import { Random } from './random';
 import { SnapshotHistory, type SessionState, type SnapshotParts } from './snapshots';
 import { boundaryOf, correctCount, modelInfoOf } from './summaries';
@@ -372,6 +372,15 @@ export class TrainingSession {
 
   modelInfo(): ModelInfo {
     return modelInfoOf(this.model);
+  }
+
+  /**
+   * The optimizer's running state of one layer's W and b as it stands now (Adam: m in `first`, v in `second`;
+   * momentum and Nesterov: the velocity in `first`; AdaGrad and RMSprop: the squares in `second`). Read only.
+   */
+  optimizerState(layer: number): { W: Readonly<OptimizerSlots>; b: Readonly<OptimizerSlots> } | undefined {
+    const target = this.network.layers[layer];
+    return target && { W: target.slotsW, b: target.slotsB };
   }
 
   decisionBoundary(resolution: number): DecisionBoundary | undefined {

@@ -160,6 +160,15 @@ export interface LayerTrace {
   argmax?: Tensor;
   /** maxpool2d: the window size and stride. */
   poolSize?: number;
+  // Adam's running moments, shaped like W and b: only in a layer asked for in full (the debugger's layerTensors),
+  // not in every step's record.
+  /** m = β₁m + (1 − β₁)·dW, the running mean of W's gradient. */
+  adamM?: Tensor;
+  /** v = β₂v + (1 − β₂)·dW², the running mean of its square. */
+  adamV?: Tensor;
+  /** The same for b. */
+  adamMBias?: Tensor;
+  adamVBias?: Tensor;
 }
 
 export type Severity = 'info' | 'warning' | 'error';

@@ -3,10 +3,12 @@
 // be served now (a step during a run) is refused at once. Runs are time-sliced, so Pause, Reset and Stop are
 // seen within one slice (~10 ms of work), and a run publishes small progress deltas, never whole histories.
 
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { BreakpointMonitor } from '../debug/breakpointCheck';
 import { ExpressionError, evaluateExpression } from '../debug/expression';
-import { buildScope, plainValue, sessionSource } from '../debug/sessionScope';
+import { buildScope, layerInFull, plainValue, sessionSource } from '../debug/sessionScope';
 import { gradientCheck, HistoryFeed, TrainingSession, type RunResult } from '../engine';
 import { PREVIEW_ABOVE } from '../engine/trace';
 import { StepTraceRefused, traceSteps } from './stepTrace';
@@ -144,7 +146,8 @@ export class TrainingWorker {
       case 'layerTensors':
         if (!Number.isInteger(request.layer) || request.layer < 0 || request.layer >= session.model.layers.length)
           throw new Refusal('invalid', `no layer ${request.layer}`);
-        return session.trace('full', [request.layer]).layers[request.layer];
+        // With Adam's m and v, which only the debugger asks for.
+        return layerInFull(session, request.layer);
       case 'evaluate':
         return evaluate(session, request.expression, request.layer);
       case 'reverseContinue':
@@ -431,7 +434,25 @@ export function latestOfEach(diagnostics: readonly TrainingDiagnostic[]): Traini
   return [...latest.values()];
 }
 
+/** The nice value of the training thread: below the editor's threads, which stay at 0. */
+const TRAINING_NICENESS = 10;
+
+/**
+ * Training is background work: on a busy machine the editor's threads (the extension host answering a Pause, the
+ * window drawing the panel) should win the CPU from it, and on an idle one it still gets a whole core. Linux gives
+ * each thread its own nice value, so only this thread is lowered; elsewhere it keeps the normal priority.
+ */
+function trainAtLowPriority(): void {
+  try {
+    const thread = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(thread) && thread > 0 && thread !== process.pid) setPriority(thread, TRAINING_NICENESS);
+  } catch {
+    // Not Linux (no /proc/thread-self), or not allowed: train at the normal priority.
+  }
+}
+
 if (parentPort) {
+  trainAtLowPriority();
   const port = parentPort;
   const worker = new TrainingWorker((message) => port.postMessage(message));
   port.on('message', (request: WorkerRequest) => void worker.handle(request));
