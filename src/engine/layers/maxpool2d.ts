@@ -49,17 +49,17 @@ export class MaxPool2dKernel implements LayerKernel {
       for (let o = 0; o < units; o++) {
         const corner = corners[o];
         let best = corner;
-        let largest = x[image + corner];
         for (let t = 1; t < offsets.length; t++) {
           const at = corner + offsets[t];
           const value = x[image + at];
-          // value !== value is NaN: once the maximum is NaN nothing is larger, and NaN stays.
-          if (value > largest || (value !== value && largest === largest)) {
-            largest = value;
-            best = at;
-          }
+          const largest = x[image + best];
+          // 1 when this value beats the largest so far, or is the first NaN (x !== x): once the maximum is NaN
+          // nothing is larger, and NaN stays. Counted as numbers rather than branched on: which value of a
+          // window is largest is a coin toss, and a mispredicted branch cost more than the rest of the loop.
+          const wins = Number(value > largest) + Number(value !== value) * Number(largest === largest);
+          best += (at - best) * wins;
         }
-        z[i * units + o] = largest;
+        z[i * units + o] = x[image + best];
         if (mode.training) argmax[i * units + o] = best;
       }
     }
