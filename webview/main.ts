@@ -141,10 +141,11 @@ function receive(message: ToWebviewMessage): void {
 }
 
 // During a run the numbers change faster than anyone reads them: the header follows every update, the curves
-// ten times a second, the graph, tables and boundary four times; each part is drawn in a task of its own, so a
-// click on Pause is seen between two parts. At a stop everything is drawn.
-const HEAVY_PART_MS = 250;
-const CHART_MS = 100;
+// four times a second, the graph, tables and boundary twice; each part is drawn in a task of its own, so a click
+// on Pause is seen between two parts. At a stop everything is drawn. (On a loaded 2-core machine a part took
+// 50–400 ms to draw; drawn more often, the window's thread had no time left for clicks.)
+const HEAVY_PART_MS = 500;
+const CHART_MS = 250;
 const parts: PanelPart[] = [
   { name: 'graph', everyMsWhileRunning: HEAVY_PART_MS, draw: () => drawIfState(renderNetwork) },
   {
