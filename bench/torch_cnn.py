@@ -7,7 +7,8 @@ the batch's loss and correct count kept for the epoch's summary (the engine repo
 accuracy as the mean over its batches, as Keras does, rather than by another pass over the training set).
 Prints one JSON line: the median time per training step in ms, and per step of a run, where each epoch (45
 steps) ends by measuring the loss and accuracy of the 359 validation samples, as the engine's run does; with
---rounds, times one round per line read ('step' or 'run') instead, answering each with its ms.
+--rounds, times one round per line read ('step' or 'run') instead, answering each with its ms per step by the
+wall clock and in CPU time.
 Run by bench/bench.ts with Debian's /usr/bin/python3; prints {"skipped": reason} when torch is missing.
 """
 import csv
@@ -63,13 +64,23 @@ def step():
     seen['correct'] += (z.argmax(1) == y).sum().item()
 
 
+def clocks():
+    """Wall-clock and this process's CPU time (all its threads), in ms."""
+    return time.perf_counter() * 1000, time.process_time() * 1000
+
+
+def per_step(start, steps):
+    wall, cpu = clocks()
+    return {'wall': (wall - start[0]) / steps, 'cpu': (cpu - start[1]) / steps}
+
+
 def round_ms(length_ms=200):
-    calls, start = 0, time.perf_counter()
-    while (time.perf_counter() - start) * 1000 < length_ms:
+    calls, start = 0, clocks()
+    while time.perf_counter() * 1000 - start[0] < length_ms:
         for _ in range(16):
             step()
         calls += 16
-    return (time.perf_counter() - start) * 1000 / calls
+    return per_step(start, calls)
 
 
 def evaluate():
@@ -81,12 +92,12 @@ def evaluate():
 
 def run_ms(epochs=2):
     """A run's time per step: whole epochs, each ending with the validation pass."""
-    start = time.perf_counter()
+    start = clocks()
     for _ in range(epochs):
         for _ in range(batches):
             step()
         evaluate()
-    return (time.perf_counter() - start) * 1000 / (epochs * batches)
+    return per_step(start, epochs * batches)
 
 
 for _ in range(100):
@@ -97,6 +108,6 @@ if '--rounds' in sys.argv:
     for line in sys.stdin:
         print(json.dumps(round_ms() if line.strip() == 'step' else run_ms()), flush=True)
     sys.exit(0)
-rounds = sorted(round_ms() for _ in range(9))
-runs = sorted(run_ms() for _ in range(9))
+rounds = sorted(round_ms()['wall'] for _ in range(9))
+runs = sorted(run_ms()['wall'] for _ in range(9))
 print(json.dumps({'stepMs': rounds[4], 'runStepMs': runs[4], 'torch': torch.__version__}))
