@@ -173,6 +173,18 @@ export function parseWeight(text: string): { value: number } | { error: string }
   return Number.isFinite(value) ? { value } : { error: 'That number is too large for a weight.' };
 }
 
+/**
+ * The names of the rows of a layer's W (and dW, ΔW) in the tables: the inputs' names from `input: [a, b]` for a
+ * first dense layer, whose rows are its inputs; none otherwise (a convolution's rows are its filters).
+ */
+export function weightRowNames(
+  model: { inputNames?: string[]; layers: { type?: string }[] },
+  layer: number,
+): readonly string[] | undefined {
+  const dense = (model.layers[layer]?.type ?? 'dense') === 'dense';
+  return layer === 0 && dense ? model.inputNames : undefined;
+}
+
 /** The name of unit `unit` feeding layer `layer`: an input's name from `input: [a, b]`, else its index. */
 export function sourceName(layer: number, unit: number, inputNames: readonly string[] | undefined): string {
   return layer === 0 && inputNames?.[unit] !== undefined ? inputNames[unit] : String(unit);

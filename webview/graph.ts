@@ -55,6 +55,14 @@ interface Layout {
 }
 
 let layout: Layout | undefined;
+/** What a click in the graph does, kept so a kernel image can select a kernel entry the same way (a conv layer
+ * wide enough to be drawn as a block has no edges to click). */
+let selectHandler: ((selection: GraphSelection) => void) | undefined;
+
+/** Selects entry [row][col] of a layer's W as a click on its edge would (for a convolution: filter, c·kh·kw). */
+export function selectWeight(layer: number, row: number, col: number): void {
+  selectHandler?.({ kind: 'edge', layer, from: row, to: col });
+}
 
 /** Font size of the column names for a drawing this tall (layout units). */
 function labelSizeFor(height: number): number {
@@ -132,6 +140,7 @@ export function renderGraph(
   onSelect: (selection: GraphSelection) => void,
   selected?: GraphSelection,
 ): void {
+  selectHandler = onSelect;
   const shape = layoutFor(state, host.clientWidth);
   const { width, height, columns, unit: UNIT, labelSize } = shape;
   // The drawing fills the panel's width, but never so small that a label falls below 10 px: a narrow panel

@@ -7,13 +7,17 @@ import { divergingColor, formatNumber, maxAbs } from './format';
 
 const PIXEL = 10;
 
-/** Kernels K (or dK) as a grid: one row per filter, one small image per input channel. */
+/**
+ * Kernels K (or dK) as a grid: one row per filter, one small image per input channel. With `onPick`, clicking a
+ * pixel picks that kernel entry (filter, column c·kh·kw + u·kw + v of K) to change it.
+ */
 export function kernelImages(
   id: string,
   title: string,
   tensor: Tensor | undefined,
   shape: LayerTrace['kernelShape'],
   digits: number,
+  onPick?: (filter: number, column: number) => void,
 ): HTMLElement {
   const card = imageCard(id, title);
   if (!tensor?.data || !shape) {
@@ -28,8 +32,17 @@ export function kernelImages(
     const row = document.createElement('div');
     row.className = 'image-row';
     row.append(Object.assign(document.createElement('span'), { className: 'image-label', textContent: `filter ${f}` }));
-    for (let c = 0; c < channels; c++)
-      row.append(picture(tensor.data, f * channels * kh * kw + c * kh * kw, kh, kw, scale, digits, `K[${f}][${c}]`));
+    for (let c = 0; c < channels; c++) {
+      const image = picture(tensor.data, f * channels * kh * kw + c * kh * kw, kh, kw, scale, digits, `K[${f}][${c}]`);
+      if (onPick) {
+        image.classList.add('pickable');
+        image.addEventListener('click', (event) => {
+          const [u, v] = pixelAt(image, event, kh, kw);
+          if (u >= 0 && v >= 0 && u < kh && v < kw) onPick(f, (c * kh + u) * kw + v);
+        });
+      }
+      row.append(image);
+    }
     card.append(row);
   }
   return card;
@@ -77,13 +90,20 @@ function picture(
     }
   canvas.title = name;
   canvas.addEventListener('mousemove', (event) => {
-    const rect = canvas.getBoundingClientRect();
-    const x = Math.floor(((event.clientX - rect.left) / rect.width) * cols);
-    const y = Math.floor(((event.clientY - rect.top) / rect.height) * rows);
+    const [y, x] = pixelAt(canvas, event, rows, cols);
     if (x >= 0 && y >= 0 && x < cols && y < rows)
       canvas.title = `${name} (${y}, ${x}) = ${formatNumber(data[offset + y * cols + x], digits)}`;
   });
   return canvas;
+}
+
+/** The [row, column] of the picture's pixel under the mouse. */
+function pixelAt(canvas: HTMLCanvasElement, event: MouseEvent, rows: number, cols: number): [number, number] {
+  const rect = canvas.getBoundingClientRect();
+  return [
+    Math.floor(((event.clientY - rect.top) / rect.height) * rows),
+    Math.floor(((event.clientX - rect.left) / rect.width) * cols),
+  ];
 }
 
 function imageCard(id: string, title: string): HTMLElement {

@@ -4,8 +4,9 @@
 
 import type { LayerTrace, PanelState, Tensor } from '../src/protocol';
 import { explainCell } from '../src/engine/explain';
+import { selectWeight } from './graph';
 import { featureMapImages, kernelImages } from './images';
-import { divergingColor, formatNumber, maxAbs, type FormulaContext, type TensorName } from './format';
+import { divergingColor, formatNumber, maxAbs, weightRowNames, type FormulaContext, type TensorName } from './format';
 
 const MAX_HTML_CELLS = 400;
 const CANVAS_CELL = 6;
@@ -32,10 +33,12 @@ export function renderTables(host: HTMLElement, state: PanelState, l2: boolean):
     grid.append(
       kernelImages(
         `images-K-${k}`,
-        'kernels K (one row per filter, one image per input channel)',
+        'kernels K (one row per filter, one image per input channel; click a pixel to change it)',
         trace.kernels ?? trace.weights,
         trace.kernelShape,
         state.digits,
+        // The weight editor under the graph takes it, as for a clicked edge.
+        (filter, column) => selectWeight(k, filter, column),
       ),
       featureMapImages(`images-maps-${k}`, trace, state.digits),
       kernelImages(`images-dK-${k}`, 'dK = ∂L/∂K', trace.dK ?? trace.dW, trace.kernelShape, state.digits),
@@ -199,9 +202,9 @@ function htmlTable(
   const table = document.createElement('table');
   table.id = id;
   table.className = 'heatmap';
-  // The first layer's weights have one row per input: name them as the model file does (`input: [a, b]`).
-  const inputNames = state.model.inputNames;
-  const named = context.layer === 0 && (name === 'W' || name === 'dW' || name === 'ΔW') && !!inputNames;
+  // The first dense layer's weights have one row per input: name them as the model file does (`input: [a, b]`).
+  const inputNames = weightRowNames(state.model, context.layer);
+  const named = (name === 'W' || name === 'dW' || name === 'ΔW') && !!inputNames;
   for (let i = 0; i < tensor.rows; i++) {
     const row = table.insertRow();
     if (named) {

@@ -258,6 +258,28 @@ try {
       const card = await frame.$('#images-K-0');
       await card.scrollIntoViewIfNeeded();
       await frame.$('.tables-panel').then((e) => e.screenshot({ path: join(results, `${tag}-cnn-conv1.png`) }));
+      // A conv layer this wide is a block in the graph, without edges: its kernel entries are edited from the
+      // kernel images. The centre pixel of filter 2's kernel is K[2][0][1][1], column 4 of W's row 2.
+      await frame.click('#images-K-0 canvas.image[data-name="K[2][0]"]');
+      await waitFor(frame, () => !!document.querySelector('#weight-input'), undefined, 'the weight input');
+      const label = await frame.$eval('label[for="weight-input"]', (e) => e.textContent);
+      assert(label === 'set K[2][0][1][1] to', `weight editor label: ${label}`);
+      await frame.fill('#weight-input', '0.5');
+      await frame.press('#weight-input', 'Enter');
+      await waitFor(
+        frame,
+        () => /is now/.test(document.getElementById('weight-message').textContent),
+        undefined,
+        'the kernel edit confirmed',
+      );
+      const applied = await frame.$eval('#weight-message', (e) => e.textContent);
+      assert(/conv1: K\[2\]\[0\]\[1\]\[1\] is now 0\.5 \(every position of filter 2/.test(applied), applied);
+      await waitFor(
+        frame,
+        () => document.querySelector('#table-W-0 td[data-row="2"][data-col="4"]')?.dataset.value === '0.5',
+        undefined,
+        'W[2][4] = 0.5 in conv1 table',
+      );
     },
   );
 
