@@ -43,11 +43,22 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     const isOutput = hit.layer === record.layers.length - 1;
     if (did && (did.layer === hit.layer || (isOutput && did.phase === 'loss') || did.phase === 'update'))
       markdown.appendMarkdown(`_${escapeMarkdown(explainStep(record, session!.model, digits))}_\n\n`);
-    section('W', 'z = a_prev·W + b', trace.weights);
-    // A layer without bias has no b to show (its zeros would only suggest one).
-    if (session!.model.layers[hit.layer]?.bias !== false) section('b', 'bias', trace.biases);
-    section('δ', 'δ = ∂L/∂z', trace.delta);
-    section('dW', 'dW = a_prevᵀ·δ (+ λ/m·W)', trace.dW);
+    const type = info.type ?? 'dense';
+    if (type === 'conv2d') {
+      // A convolution's W is its kernels, one row per filter of c·kh·kw entries.
+      section('K', 'z[f][i][j] = Σ K[f][c][u][v]·x[c][i+u][j+v] + b[f]; a row per filter', trace.weights);
+      if (info.bias) section('b', 'one bias per filter', trace.biases);
+      section('δ', 'δ = ∂L/∂z', trace.delta);
+      section('dK', 'dK = Σ over positions of δ·x-window', trace.dW);
+    } else if (type === 'maxpool2d' || type === 'flatten') {
+      section('δ', 'δ = ∂L/∂z', trace.delta);
+    } else {
+      section('W', 'z = a_prev·W + b', trace.weights);
+      // A layer without bias has no b to show (its zeros would only suggest one).
+      if (info.bias !== false) section('b', 'bias', trace.biases);
+      section('δ', 'δ = ∂L/∂z', trace.delta);
+      section('dW', 'dW = a_prevᵀ·δ (+ λ/m·W)', trace.dW);
+    }
     if (!trace.computed.backward)
       markdown.appendMarkdown('_δ and dW appear once the backward pass reaches this layer._');
     return new vscode.Hover(markdown, hit.range);
