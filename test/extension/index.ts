@@ -497,7 +497,9 @@ test('a 784-256-128-10 net trains in the worker while the extension host stays r
 const debugStops: { reason: string; description?: string }[] = [];
 let debugTracker: vscode.Disposable | undefined;
 
-async function nextStop(after: () => Thenable<unknown> | Promise<unknown>): Promise<{ reason: string }> {
+async function nextStop(
+  after: () => Thenable<unknown> | Promise<unknown>,
+): Promise<{ reason: string; description?: string }> {
   const seen = debugStops.length;
   await after();
   return until('a stop of the debug session', () => debugStops[seen], 20_000);
@@ -578,8 +580,12 @@ test('debugger: a launch with an epochs override is the panel’s session too, t
     trace.stackFrames.some((frame: { name: string }) => frame.name === 'epoch 1/3'),
     JSON.stringify(trace.stackFrames),
   );
-  // Continue runs the 3 epochs and ends the debug session; the panel's session saw them.
-  await vscode.commands.executeCommand('workbench.action.debug.continue');
+  // Continue runs the 3 epochs (and stops there, for a step back); the panel's session ran them.
+  const end = await nextStop(() => vscode.commands.executeCommand('workbench.action.debug.continue'));
+  assert.match(end.description ?? '', /finished/);
+  assert.ok(controller.latest.record.cursor.finished);
+  assert.equal(controller.history.epochs.length, 3);
+  await vscode.debug.stopDebugging(session);
   await until('the debug session to end', () => !vscode.debug.activeDebugSession);
   debugTracker?.dispose();
 });
