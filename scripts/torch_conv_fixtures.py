@@ -13,127 +13,92 @@ norm's per-channel mu, var (biased), xhat and running statistics, the gradients,
 update. `evaluation` is the output layer's z and a for every sample in evaluation mode (model.eval(): running
 statistics) after the last step.
 """
-import json
-import os
-
 import torch
 import torch.nn.functional as F
 
-from torch_fixtures import activation, data_loss, make_optimizer, rows
-
-torch.set_default_dtype(torch.float64)
-OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'torch-conv')
+from torch_common import (activate, batch_steps, data, data_loss, gradients, layer_record, make_optimizer, one_hot,
+                          parameters, rounded, rows, tensors, trainable, vector, weight_and_bias, write_fixtures)
 
 
 def flat(t):
     return rows(t.reshape(t.shape[0], -1))
 
 
+def convolve(layer, mod, a):
+    """F.conv2d with the layer's weights, stored one row of c·kh·kw per filter."""
+    k = layer['kernel'] if isinstance(layer['kernel'], list) else [layer['kernel'], layer['kernel']]
+    weight = mod[0].view(layer['filters'], a.shape[1], k[0], k[1])
+    return F.conv2d(a, weight, mod[1] if layer.get('bias', True) else None, stride=layer.get('stride', 1),
+                    padding=layer.get('padding', 0))
+
+
 def run(model, steps):
     layers = model['layers']
     shape = tuple(model['input']['shape'])
-    params, modules = [], []
+    modules = []
     channels = shape[0]
     for l in layers:
         kind = l.get('type', 'dense')
         if kind == 'batchnorm':
-            bn = torch.nn.BatchNorm2d(channels, eps=l.get('epsilon', 1e-5), momentum=l.get('momentum', 0.1))
-            modules.append(bn)
-            params += [bn.weight, bn.bias]
+            modules.append(torch.nn.BatchNorm2d(channels, eps=l.get('epsilon', 1e-5), momentum=l.get('momentum', 0.1)))
         elif kind in ('dense', 'conv2d'):
-            w = torch.tensor(l['weights'], requires_grad=True)
-            count = l['filters'] if kind == 'conv2d' else l['units']
-            b = torch.tensor(l.get('biases', [0.0] * count), requires_grad=l.get('bias', True))
-            modules.append((w, b))
-            params += [w, b] if l.get('bias', True) else [w]
+            modules.append(weight_and_bias(l, l['filters'] if kind == 'conv2d' else l['units']))
         else:
             modules.append(None)
         if kind == 'conv2d':
             channels = l['filters']
+    params = trainable(layers, modules)
     optimizer = make_optimizer(model['optimizer'], params)
-    X = torch.tensor(model['data']['inputs'])
-    Y = torch.tensor(model['data']['targets'])
-    n = X.shape[0]
-    batch = model['training']['batch']
+    X, Y = data(model)
     records = []
-    for epoch in range(model['training']['epochs']):
-        for start in range(0, n, batch):
-            if len(records) == steps:
-                return records, evaluate(layers, modules, X, shape)
-            x, y = X[start:start + batch], Y[start:start + batch]
-            m = x.shape[0]
-            a = x.view(m, *shape).clone().requires_grad_(True)
-            outs = []
-            for l, mod in zip(layers, modules):
-                kind = l.get('type', 'dense')
-                extra = {}
-                if kind == 'batchnorm':
-                    z = mod(a)
-                    mu = a.detach().mean((0, 2, 3))
-                    var = a.detach().var((0, 2, 3), unbiased=False)
-                    xhat = (a.detach() - mu.view(1, -1, 1, 1)) / torch.sqrt(var.view(1, -1, 1, 1) + mod.eps)
-                    extra = {'mu': [vector(mu)], 'var': [vector(var)], 'xhat': flat(xhat),
-                             'runningMean': [vector(mod.running_mean)], 'runningVar': [vector(mod.running_var)]}
-                elif kind == 'conv2d':
-                    c = a.shape[1]
-                    k = l['kernel'] if isinstance(l['kernel'], list) else [l['kernel'], l['kernel']]
-                    weight = mod[0].view(l['filters'], c, k[0], k[1])
-                    z = F.conv2d(a, weight, mod[1] if l.get('bias', True) else None, stride=l.get('stride', 1),
-                                 padding=l.get('padding', 0))
-                elif kind == 'maxpool2d':
-                    size = l['size']
-                    z, idx = F.max_pool2d(a, size, l.get('stride', size), return_indices=True)
-                    h, w = a.shape[2], a.shape[3]
-                    channel = torch.arange(a.shape[1]).view(1, -1, 1, 1) * (h * w)
-                    extra = {'argmax': flat((idx + channel).to(torch.float64))}
-                elif kind == 'flatten':
-                    z = a.reshape(m, -1)
-                else:
-                    z = a.reshape(m, -1) @ mod[0] + mod[1]
-                z.retain_grad()
-                act = l.get('activation', 'linear')
-                out = activation(act, z, l.get('alpha', 1.0 if act == 'elu' else 0.01))
-                outs.append({'input': a, 'z': z, 'a': out, 'extra': extra})
-                a = out
-            loss = data_loss(model['loss'], outs[-1]['z'], outs[-1]['a'], y)
-            for p in params:
+    for epoch, batch, x, y in batch_steps(model, X, Y, steps):
+        m = x.shape[0]
+        a = x.view(m, *shape).clone().requires_grad_(True)
+        outs = []
+        for l, mod in zip(layers, modules):
+            kind = l.get('type', 'dense')
+            extra = {}
+            if kind == 'batchnorm':
+                z = mod(a)
+                mu = a.detach().mean((0, 2, 3))
+                var = a.detach().var((0, 2, 3), unbiased=False)
+                xhat = (a.detach() - mu.view(1, -1, 1, 1)) / torch.sqrt(var.view(1, -1, 1, 1) + mod.eps)
+                extra = {'mu': [vector(mu)], 'var': [vector(var)], 'xhat': flat(xhat),
+                         'runningMean': [vector(mod.running_mean)], 'runningVar': [vector(mod.running_var)]}
+            elif kind == 'conv2d':
+                z = convolve(l, mod, a)
+            elif kind == 'maxpool2d':
+                size = l['size']
+                z, idx = F.max_pool2d(a, size, l.get('stride', size), return_indices=True)
+                h, w = a.shape[2], a.shape[3]
+                channel = torch.arange(a.shape[1]).view(1, -1, 1, 1) * (h * w)
+                extra = {'argmax': flat((idx + channel).to(torch.float64))}
+            elif kind == 'flatten':
+                z = a.reshape(m, -1)
+            else:
+                z = a.reshape(m, -1) @ mod[0] + mod[1]
+            z.retain_grad()
+            out = activate(l, z)
+            outs.append({'input': a, 'z': z, 'a': out, 'extra': extra})
+            a = out
+        loss = data_loss(model['loss'], outs[-1]['z'], outs[-1]['a'], y)
+        for mod in modules:
+            for p in tensors(mod):
                 p.grad = None
-            inputs = [o['input'] for o in outs[1:]]
-            for i in inputs:
-                i.retain_grad()
-            loss.backward()
-            grads = []
-            for l, mod in zip(layers, modules):
-                if mod is None:
-                    grads.append(([], []))
-                elif isinstance(mod, torch.nn.BatchNorm2d):
-                    grads.append(([vector(mod.weight.grad)], vector(mod.bias.grad)))
-                else:
-                    db = mod[1].grad if mod[1].grad is not None else torch.zeros_like(mod[1])
-                    grads.append((rows(mod[0].grad), [float(v) for v in db.tolist()]))
-            optimizer.step()
-            record_layers = []
-            for k, (l, mod, o, g) in enumerate(zip(layers, modules, outs, grads)):
-                weights, biases = parameters(mod)
-                entry = {'name': l['name'], 'z': flat(o['z']), 'a': flat(o['a']), 'delta': flat(o['z'].grad),
-                         'dW': g[0], 'db': g[1], 'weights': weights, 'biases': biases, **o['extra']}
-                if k > 0 and l.get('type', 'dense') != 'dense':
-                    entry['gradInput'] = flat(o['input'].grad)
-                record_layers.append(entry)
-            records.append({'epoch': epoch, 'batch': start // batch, 'loss': float(loss), 'layers': record_layers})
-    return records, evaluate(layers, modules, X, shape)
-
-
-def vector(t):
-    return [float(v) for v in t.detach().reshape(-1).tolist()]
-
-
-def parameters(mod):
-    if mod is None:
-        return [], []
-    if isinstance(mod, torch.nn.BatchNorm2d):
-        return [vector(mod.weight)], vector(mod.bias)
-    return rows(mod[0]), [float(v) for v in mod[1].tolist()]
+        inputs = [o['input'] for o in outs[1:]]
+        for i in inputs:
+            i.retain_grad()
+        loss.backward()
+        grads = [gradients(mod) for mod in modules]
+        optimizer.step()
+        record_layers = []
+        for k, (l, mod, o, g) in enumerate(zip(layers, modules, outs, grads)):
+            entry = layer_record(l['name'], flat(o['z']), flat(o['a']), flat(o['z'].grad), g, parameters(mod), **o['extra'])
+            if k > 0 and l.get('type', 'dense') != 'dense':
+                entry['gradInput'] = flat(o['input'].grad)
+            record_layers.append(entry)
+        records.append({'epoch': epoch, 'batch': batch, 'loss': float(loss), 'layers': record_layers})
+    return {'steps': records, 'evaluation': evaluate(layers, modules, X, shape)}
 
 
 def evaluate(layers, modules, X, shape):
@@ -147,23 +112,19 @@ def evaluate(layers, modules, X, shape):
                 z = mod(a)
                 mod.train()
             elif kind == 'conv2d':
-                k = l['kernel'] if isinstance(l['kernel'], list) else [l['kernel'], l['kernel']]
-                weight = mod[0].view(l['filters'], a.shape[1], k[0], k[1])
-                z = F.conv2d(a, weight, mod[1] if l.get('bias', True) else None, stride=l.get('stride', 1),
-                             padding=l.get('padding', 0))
+                z = convolve(l, mod, a)
             elif kind == 'maxpool2d':
                 z = F.max_pool2d(a, l['size'], l.get('stride', l['size']))
             elif kind == 'flatten':
                 z = a.reshape(a.shape[0], -1)
             else:
                 z = a.reshape(a.shape[0], -1) @ mod[0] + mod[1]
-            act = l.get('activation', 'linear')
-            a = activation(act, z, l.get('alpha', 1.0 if act == 'elu' else 0.01))
+            a = activate(l, z)
     return {'z': flat(z), 'a': flat(a)}
 
 
 def numbers(gen, count, scale):
-    return [round(float(v), 6) for v in (torch.randn(count, generator=gen) * scale).tolist()]
+    return rounded(torch.randn(count, generator=gen) * scale, 6)
 
 
 def conv(gen, name, channels, filters, kernel, act='linear', **extra):
@@ -191,11 +152,11 @@ def case(name, description, shape, build, loss, optimizer, samples=6, batch=3, e
         # Whole numbers in a small range: pooling windows hold equal maxima, which go to the first (as PyTorch).
         xs = [[float(v) for v in row] for row in torch.randint(0, 3, (samples, size), generator=gen).tolist()]
     else:
-        xs = [[round(float(v), 4) for v in row] for row in torch.randn(samples, size, generator=gen).tolist()]
+        xs = rounded(torch.randn(samples, size, generator=gen), 4)
     if loss == 'cross_entropy':
-        ys = [[1.0 if j == (i * 5 + 1) % outputs else 0.0 for j in range(outputs)] for i in range(samples)]
+        ys = one_hot(samples, outputs, lambda i: i * 5 + 1)
     else:
-        ys = [[round(float(v), 4) for v in row] for row in torch.randn(samples, outputs, generator=gen).tolist()]
+        ys = rounded(torch.randn(samples, outputs, generator=gen), 4)
     model = {'name': name, 'seed': 30 + seed, 'input': {'shape': shape}, 'layers': layers, 'loss': loss,
              'optimizer': optimizer, 'training': {'epochs': epochs, 'batch': batch}, 'data': {'inputs': xs, 'targets': ys}}
     return name, description, model, steps
@@ -241,14 +202,7 @@ CASES = [
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name, description, model, steps in CASES:
-        steps_out, evaluation = run(model, steps)
-        with open(os.path.join(OUT, f'{name}.json'), 'w') as f:
-            json.dump({'name': name, 'description': description, 'torch_version': torch.__version__, 'model': model,
-                       'steps': steps_out, 'evaluation': evaluation}, f)
-            f.write('\n')
-        print(f'{name}: {len(steps_out)} steps')
+    write_fixtures('torch-conv', CASES, run)
 
 
 if __name__ == '__main__':

@@ -9,144 +9,54 @@ over its own size); L2 adds lambda/(2m)*sum(W^2) over trainable layers' weights;
 clip_grad_value_ / clip_grad_norm_ over the trainable parameters; a frozen layer passes gradients through
 but is neither updated nor regularised, and its reported dW/db are its raw gradients.
 """
-import json
-import math
-import os
-
 import torch
 
-torch.set_default_dtype(torch.float64)
-OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'torch')
-
-
-def activation(name, z, alpha):
-    return {
-        'linear': lambda: z,
-        'sigmoid': lambda: torch.sigmoid(z),
-        'tanh': lambda: torch.tanh(z),
-        'relu': lambda: torch.relu(z),
-        'leaky_relu': lambda: torch.nn.functional.leaky_relu(z, alpha),
-        'elu': lambda: torch.nn.functional.elu(z, alpha),
-        'softmax': lambda: torch.softmax(z, dim=1),
-    }[name]()
-
-
-def data_loss(loss, z, a, y):
-    m = y.shape[0]
-    kind = loss if isinstance(loss, str) else loss['type']
-    e = a - y
-    if kind == 'mse':
-        return (0.5 * e ** 2).sum() / m
-    if kind == 'mae':
-        return e.abs().sum() / m
-    if kind == 'huber':
-        d = loss.get('delta', 1.0)
-        return torch.where(e.abs() <= d, 0.5 * e ** 2, d * (e.abs() - 0.5 * d)).sum() / m
-    if kind == 'cross_entropy':
-        return -(y * torch.log_softmax(z, dim=1)).sum() / m
-    if kind == 'binary_cross_entropy':
-        return torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction='sum') / m
-    raise ValueError(kind)
-
-
-def make_optimizer(spec, params):
-    kind = spec['type']
-    lr = spec['lr']
-    if kind == 'sgd':
-        return torch.optim.SGD(params, lr=lr)
-    if kind == 'momentum':
-        return torch.optim.SGD(params, lr=lr, momentum=spec.get('momentum', 0.9))
-    if kind == 'nesterov':
-        return torch.optim.SGD(params, lr=lr, momentum=spec.get('momentum', 0.9), nesterov=True)
-    if kind == 'adagrad':
-        return torch.optim.Adagrad(params, lr=lr, eps=spec.get('epsilon', 1e-10))
-    if kind == 'rmsprop':
-        return torch.optim.RMSprop(params, lr=lr, alpha=spec.get('alpha', 0.99), eps=spec.get('epsilon', 1e-8))
-    if kind == 'adam':
-        return torch.optim.Adam(params, lr=lr, betas=(spec.get('beta1', 0.9), spec.get('beta2', 0.999)), eps=spec.get('epsilon', 1e-8))
-    raise ValueError(kind)
-
-
-def make_scheduler(spec, optimizer):
-    schedule = spec.get('schedule', 'none')
-    if schedule == 'none':
-        return None
-    if schedule['type'] == 'step':
-        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=schedule['every'], gamma=schedule['gamma'])
-    if schedule['type'] == 'exponential':
-        return torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=schedule['gamma'])
-    if schedule['type'] == 'cosine':
-        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=schedule['epochs'], eta_min=0)
-    raise ValueError(schedule)
-
-
-def rows(t):
-    return [[float(v) for v in row] for row in t.detach().tolist()]
+from torch_common import (activate, batch_steps, clip_gradients, data, data_loss, gradients, layer_record, make_optimizer,
+                          make_scheduler, make_targets, parameters, rounded, rows, trainable, weight_and_bias, write_fixtures)
 
 
 def run(model, steps):
     layers = model['layers']
-    W = [torch.tensor(l['weights'], dtype=torch.float64, requires_grad=True) for l in layers]
-    b = [torch.tensor(l.get('biases', [0.0] * l['units']), dtype=torch.float64, requires_grad=l.get('bias', True)) for l in layers]
-    trainable = [p for l, w, bias in zip(layers, W, b) if not l.get('frozen', False) for p in ([w, bias] if l.get('bias', True) else [w])]
-    optimizer = make_optimizer(model['optimizer'], trainable)
+    modules = [weight_and_bias(l, l['units']) for l in layers]
+    params = trainable(layers, modules)
+    optimizer = make_optimizer(model['optimizer'], params)
     scheduler = make_scheduler(model['optimizer'], optimizer)
-    X = torch.tensor(model['data']['inputs'], dtype=torch.float64)
-    Y = torch.tensor(model['data']['targets'], dtype=torch.float64)
-    n = X.shape[0]
-    batch = model.get('training', {}).get('batch', n)
-    epochs = model.get('training', {}).get('epochs', 1)
+    X, Y = data(model)
     l2 = model.get('regularization', {}).get('l2', 0.0)
-    clip = model.get('clip', {})
     records = []
-    for epoch in range(epochs):
-        for start in range(0, n, batch):
-            if len(records) == steps:
-                return records
-            x, y = X[start:start + batch], Y[start:start + batch]
-            m = x.shape[0]
-            zs, as_ = [], []
-            a = x
-            for l, w, bias in zip(layers, W, b):
-                z = a @ w + bias
-                z.retain_grad()
-                a = activation(l['activation'], z, l.get('alpha', 1.0 if l['activation'] == 'elu' else 0.01))
-                zs.append(z)
-                as_.append(a)
-            loss = data_loss(model['loss'], zs[-1], as_[-1], y)
-            penalty = sum((w ** 2).sum() for l, w in zip(layers, W) if not l.get('frozen', False)) * (l2 / (2 * m))
-            optimizer.zero_grad()
-            for p in W + b:
+    for epoch, batch, x, y in batch_steps(model, X, Y, steps, scheduler.step if scheduler else None):
+        m = x.shape[0]
+        zs, as_ = [], []
+        a = x
+        for l, (w, bias) in zip(layers, modules):
+            z = a @ w + bias
+            z.retain_grad()
+            a = activate(l, z)
+            zs.append(z)
+            as_.append(a)
+        loss = data_loss(model['loss'], zs[-1], as_[-1], y)
+        penalty = sum((w ** 2).sum() for l, (w, _) in zip(layers, modules) if not l.get('frozen', False)) * (l2 / (2 * m))
+        # Frozen layers' tensors too: their raw gradients are reported, and must not accumulate across steps.
+        for mod in modules:
+            for p in mod:
                 p.grad = None
-            (loss + penalty).backward()
-            if 'value' in clip:
-                torch.nn.utils.clip_grad_value_(trainable, clip['value'])
-            if 'norm' in clip:
-                torch.nn.utils.clip_grad_norm_(trainable, clip['norm'])
-            grads = [(w.grad.clone(), bias.grad.clone() if bias.grad is not None else torch.zeros(bias.shape)) for w, bias in zip(W, b)]
-            lr = optimizer.param_groups[0]['lr']
-            optimizer.step()
-            records.append({
-                'epoch': epoch, 'batch': start // batch, 'loss': float(loss), 'lr': lr,
-                'layers': [{
-                    'name': l['name'], 'z': rows(z), 'a': rows(a_), 'delta': rows(z.grad),
-                    'dW': rows(g[0]), 'db': [float(v) for v in g[1].tolist()],
-                    'weights': rows(w), 'biases': [float(v) for v in bias.detach().tolist()],
-                } for l, z, a_, g, w, bias in zip(layers, zs, as_, grads, W, b)],
-            })
-        if scheduler:
-            scheduler.step()
-    return records
-
-
-def weights(gen, n_in, units, scale=0.6):
-    return [[round(float(v), 6) for v in row] for row in (torch.randn(n_in, units, generator=gen) * scale).tolist()]
+        (loss + penalty).backward()
+        clip_gradients(params, model.get('clip', {}))
+        grads = [gradients(mod) for mod in modules]
+        lr = optimizer.param_groups[0]['lr']
+        optimizer.step()
+        records.append({
+            'epoch': epoch, 'batch': batch, 'loss': float(loss), 'lr': lr,
+            'layers': [layer_record(l['name'], rows(z), rows(a_), rows(z.grad), g, parameters(mod))
+                       for l, z, a_, g, mod in zip(layers, zs, as_, grads, modules)],
+        })
+    return {'steps': records}
 
 
 def dense(gen, name, n_in, units, act, **extra):
-    layer = {'name': name, 'units': units, 'activation': act, 'weights': weights(gen, n_in, units)}
+    layer = {'name': name, 'units': units, 'activation': act, 'weights': rounded(torch.randn(n_in, units, generator=gen) * 0.6, 6)}
     if extra.get('bias', True):
-        layer['biases'] = [round(float(v), 6) for v in (torch.randn(units, generator=gen) * 0.2).tolist()]
+        layer['biases'] = rounded(torch.randn(units, generator=gen) * 0.2, 6)
     layer.update(extra)
     return layer
 
@@ -157,14 +67,8 @@ def case(name, description, sizes, acts, loss, optimizer, samples=7, batch=3, ep
     for k, act in enumerate(acts):
         opts = extra.pop(f'layer{k}', {})
         layers.append(dense(gen, f'layer{k + 1}', sizes[k], sizes[k + 1], act, **opts))
-    inputs = [[round(float(v), 4) for v in row] for row in torch.randn(samples, sizes[0], generator=gen).tolist()]
-    outputs = sizes[-1]
-    if targets == 'onehot':
-        ys = [[1.0 if j == (i * 7 + 3) % outputs else 0.0 for j in range(outputs)] for i in range(samples)]
-    elif targets == 'binary':
-        ys = [[float((i + j) % 2) for j in range(outputs)] for i in range(samples)]
-    else:
-        ys = [[round(float(v), 4) for v in row] for row in torch.randn(samples, outputs, generator=gen).tolist()]
+    inputs = rounded(torch.randn(samples, sizes[0], generator=gen), 4)
+    ys = make_targets(gen, targets, samples, sizes[-1])
     model = {'name': name, 'input': sizes[0], 'layers': layers, 'loss': loss, 'optimizer': optimizer,
              'training': {'epochs': epochs, 'batch': batch}, 'data': {'inputs': inputs, 'targets': ys}}
     model.update(extra)
@@ -202,13 +106,7 @@ WORKED = ('worked-example', 'the course slides: x=[2,3], y=1, linear, no biases'
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name, description, model, steps in CASES + [WORKED]:
-        steps_out = run(model, steps)
-        with open(os.path.join(OUT, f'{name}.json'), 'w') as f:
-            json.dump({'name': name, 'description': description, 'torch_version': torch.__version__, 'model': model, 'steps': steps_out}, f)
-            f.write('\n')
-        print(f'{name}: {len(steps_out)} steps')
+    write_fixtures('torch', CASES + [WORKED], run)
 
 
 if __name__ == '__main__':
