@@ -18,12 +18,31 @@ function titles(text: string, code: DiagnosticCode, line = 0, message = ''): str
   return trainingFixes(text, code, line, message).map((f) => f.title);
 }
 
+/** Each offered fix's title and whether it is the preferred one, in the order offered. */
+function titlesAndPreferred(text: string, code: DiagnosticCode, line: number): [string, boolean | undefined][] {
+  return trainingFixes(text, code, line).map((f) => [f.title, f.isPreferred]);
+}
+
+/** The 0-based line of `text` that is exactly `lineText`. */
+function lineOf(text: string, lineText: string): number {
+  const line = text.split('\n').indexOf(lineText);
+  assert.ok(line >= 0, `no line ${JSON.stringify(lineText)}`);
+  return line;
+}
+
 function assertParses(text: string): void {
   const { errors } = parseModelText(text, 'fixed.nn.yaml', { workspaceRoot: '.' });
   assert.deepEqual(
     errors.map((e) => e.message),
     [],
   );
+}
+
+/** `fixed`, after checking the result still parses. */
+function fixedAndParsed(text: string, code: DiagnosticCode, line: number, title: RegExp): string {
+  const result = fixed(text, code, line, title);
+  assertParses(result);
+  return result;
 }
 
 const blockModel = lines(
@@ -151,7 +170,7 @@ test('did-you-mean only replaces a whole word', () => {
 // ── Halve the learning rate ──
 
 test('loss_rising halves a block-style lr, keeping its comment', () => {
-  const line = blockModel.split('\n').indexOf('optimizer:');
+  const line = lineOf(blockModel, 'optimizer:');
   assert.deepEqual(titles(blockModel, 'loss_rising', line), ['Halve the learning rate (0.1 → 0.05)']);
   assert.equal(fixed(blockModel, 'loss_rising', line, /Halve/), blockModel.replace('lr: 0.1', 'lr: 0.05'));
 });
@@ -168,21 +187,20 @@ test('halving with no lr written adds half the optimizer default', () => {
   );
 
   const plain = flowModel.replace('{type: adam, lr: 1e-3}', 'adam  # fast');
-  const plainFixed = fixed(plain, 'loss_rising', 6, /0\.001 → 0\.0005/);
-  assert.equal(plainFixed, flowModel.replace('{type: adam, lr: 1e-3}', '{type: adam, lr: 0.0005}  # fast'));
-  assertParses(plainFixed);
+  assert.equal(
+    fixedAndParsed(plain, 'loss_rising', 6, /0\.001 → 0\.0005/),
+    flowModel.replace('{type: adam, lr: 1e-3}', '{type: adam, lr: 0.0005}  # fast'),
+  );
 
   const block = blockModel.replace('  lr: 0.1  # step size\n', '');
   const blockFixed = fixed(block, 'loss_rising', 13, /Halve/);
   assert.equal(blockFixed, blockModel.replace('  lr: 0.1  # step size\n', '  lr: 0.0005\n'));
 
   const none = blockModel.replace('optimizer:\n  type: sgd\n  lr: 0.1  # step size\n', '');
-  const noneFixed = fixed(none, 'loss_rising', 12, /Halve/);
   assert.equal(
-    noneFixed,
+    fixedAndParsed(none, 'loss_rising', 12, /Halve/),
     none.replace('loss: binary_cross_entropy\n', 'loss: binary_cross_entropy\noptimizer: {type: sgd, lr: 0.0005}\n'),
   );
-  assertParses(noneFixed);
 });
 
 test('update_ratio offers halving only for large updates', () => {
@@ -196,50 +214,43 @@ test('update_ratio offers halving only for large updates', () => {
 // ── Gradient clipping ──
 
 test('exploding adds clip after optimizer (block), preferred over halving', () => {
-  const fixes = trainingFixes(blockModel, 'exploding', 2);
-  assert.deepEqual(
-    fixes.map((f) => [f.title, f.isPreferred]),
-    [
-      ['Add gradient clipping (clip: {norm: 1})', true],
-      ['Halve the learning rate (0.1 → 0.05)', false],
-    ],
+  assert.deepEqual(titlesAndPreferred(blockModel, 'exploding', 2), [
+    ['Add gradient clipping (clip: {norm: 1})', true],
+    ['Halve the learning rate (0.1 → 0.05)', false],
+  ]);
+  assert.equal(
+    fixedAndParsed(blockModel, 'exploding', 2, /clip/),
+    blockModel.replace('  lr: 0.1  # step size\n', '  lr: 0.1  # step size\nclip: {norm: 1}\n'),
   );
-  const result = applyEdits(blockModel, fixes[0].edits);
-  assert.equal(result, blockModel.replace('  lr: 0.1  # step size\n', '  lr: 0.1  # step size\nclip: {norm: 1}\n'));
-  assertParses(result);
 });
 
 test('exploding adds clip after optimizer (flow)', () => {
-  const result = fixed(flowModel, 'exploding', 2, /clip/);
-  assert.equal(result, flowModel.replace('lr: 1e-3}\n', 'lr: 1e-3}\nclip: {norm: 1}\n'));
-  assertParses(result);
+  assert.equal(
+    fixedAndParsed(flowModel, 'exploding', 2, /clip/),
+    flowModel.replace('lr: 1e-3}\n', 'lr: 1e-3}\nclip: {norm: 1}\n'),
+  );
 });
 
 test('exploding replaces an existing clip, block or flow', () => {
   const flow = flowModel + 'clip: {value: 5}\n';
   assert.equal(fixed(flow, 'exploding', 2, /clip/), flowModel + 'clip: {norm: 1}\n');
   const block = blockModel + 'clip:\n  value: 5\n';
-  const result = fixed(block, 'exploding', 2, /clip/);
-  assert.equal(result, blockModel + 'clip: {norm: 1}\n');
-  assertParses(result);
+  assert.equal(fixedAndParsed(block, 'exploding', 2, /clip/), blockModel + 'clip: {norm: 1}\n');
   assert.deepEqual(titles(flowModel + 'clip: {norm: 1}\n', 'exploding', 2), ['Halve the learning rate (1e-3 → 5e-4)']);
 });
 
 test('non_finite prefers halving the learning rate, then clipping', () => {
-  assert.deepEqual(
-    trainingFixes(flowModel, 'non_finite', 5).map((f) => [f.title, f.isPreferred]),
-    [
-      ['Halve the learning rate (1e-3 → 5e-4)', true],
-      ['Add gradient clipping (clip: {norm: 1})', false],
-    ],
-  );
+  assert.deepEqual(titlesAndPreferred(flowModel, 'non_finite', 5), [
+    ['Halve the learning rate (1e-3 → 5e-4)', true],
+    ['Add gradient clipping (clip: {norm: 1})', false],
+  ]);
 });
 
 // ── Dead ReLU ──
 
 test('dead_relu switches the warned layer to leaky_relu (block and flow)', () => {
   const block = blockModel.replace('activation: tanh', 'activation: relu');
-  const line = block.split('\n').indexOf('  - name: h2');
+  const line = lineOf(block, '  - name: h2');
   assert.deepEqual(titles(block, 'dead_relu', line), ['Use leaky_relu in h2', 'Halve the learning rate (0.1 → 0.05)']);
   assert.equal(
     fixed(block, 'dead_relu', line, /leaky/),
@@ -253,51 +264,24 @@ test('dead_relu switches the warned layer to leaky_relu (block and flow)', () =>
 // ── ReLU with He init ──
 
 test('saturation switches hidden sigmoid/tanh layers to relu with He init (block), not the output layer', () => {
-  const result = fixed(blockModel, 'saturation', 2, /relu/);
   assert.equal(
-    result,
-    lines(
-      'input: [x, y]',
-      'layers:',
-      '  - name: h1',
-      '    units: 4',
-      '    activation: relu   # squashes',
-      '    init: he',
-      '  - name: h2',
-      '    units: 4',
-      '    activation: relu',
-      '    init: he',
-      '  - name: out',
-      '    units: 1',
-      '    activation: sigmoid',
-      'loss: binary_cross_entropy',
-      'optimizer:',
-      '  type: sgd',
-      '  lr: 0.1  # step size',
-      'data:',
-      '  inputs: [[0, 0], [1, 1]]',
-      '  targets: [[0], [1]]',
-    ),
+    fixedAndParsed(blockModel, 'saturation', 2, /relu/),
+    blockModel
+      .replace('    activation: sigmoid   # squashes\n', '    activation: relu   # squashes\n    init: he\n')
+      .replace('    activation: tanh\n    init: zeros\n', '    activation: relu\n    init: he\n'),
   );
-  assertParses(result);
 });
 
 test('vanishing switches hidden sigmoid/tanh layers to relu with He init (flow)', () => {
-  const result = fixed(flowModel, 'vanishing', 2, /relu/);
   assert.equal(
-    result,
-    lines(
-      'input: [x, y]',
-      'layers:',
-      '  - {name: h1, units: 4, activation: relu, init: he}',
-      '  - {name: h2, units: 4, activation: relu, init: he}',
-      '  - {name: out, units: 1, activation: sigmoid}',
-      'loss: binary_cross_entropy',
-      'optimizer: {type: adam, lr: 1e-3}',
-      'data: {inputs: [[0, 0], [1, 1]], targets: [[0], [1]]}',
-    ),
+    fixedAndParsed(flowModel, 'vanishing', 2, /relu/),
+    flowModel
+      .replace('{name: h1, units: 4, activation: sigmoid}', '{name: h1, units: 4, activation: relu, init: he}')
+      .replace(
+        '{name: h2, units: 4, activation: tanh, init: zeros}',
+        '{name: h2, units: 4, activation: relu, init: he}',
+      ),
   );
-  assertParses(result);
 });
 
 test('no relu fix when no hidden layer squashes; explicit weights get no init', () => {
@@ -319,7 +303,7 @@ test('no relu fix when no hidden layer squashes; explicit weights get no init', 
 // ── Zeros init ──
 
 test('symmetric_init replaces zeros on the warned layer: Xavier for tanh (block)', () => {
-  const line = blockModel.split('\n').indexOf('  - name: h2');
+  const line = lineOf(blockModel, '  - name: h2');
   assert.deepEqual(titles(blockModel, 'symmetric_init', line), ['Use Xavier initialisation instead of zeros']);
   assert.equal(fixed(blockModel, 'symmetric_init', line, /zeros/), blockModel.replace('init: zeros', 'init: xavier'));
   assert.deepEqual(titles(blockModel, 'symmetric_init', 2), [], 'h1 has no zeros init');
