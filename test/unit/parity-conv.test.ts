@@ -9,18 +9,17 @@ import { BatchNormKernel } from '../../src/engine/layers';
 import { toRows } from '../../src/engine/matrix';
 import { Network } from '../../src/engine/network';
 import { parseModelText } from '../../src/model';
-import { Agreement, readFixtures, replayAgainst } from './helpers/parity';
+import {
+  Agreement,
+  agreeNormParameters,
+  readFixtures,
+  replayAgainst,
+  type ParityFixture,
+  type ParityLayer,
+} from './helpers/parity';
 
 type Rows = number[][];
-interface FixtureLayer {
-  name: string;
-  z: Rows;
-  a: Rows;
-  delta: Rows;
-  dW: Rows;
-  db: number[];
-  weights: Rows;
-  biases: number[];
+interface FixtureLayer extends ParityLayer {
   argmax?: Rows;
   gradInput?: Rows;
   mu?: Rows;
@@ -30,10 +29,8 @@ interface FixtureLayer {
   runningVar?: Rows;
 }
 
-interface Fixture {
-  name: string;
+interface Fixture extends ParityFixture<FixtureLayer> {
   model: { layers: { type?: string }[] };
-  steps: { epoch: number; batch: number; loss: number; layers: FixtureLayer[] }[];
   /** The output layer's z and a for every sample in evaluation mode, after the last step. */
   evaluation: { z: Rows; a: Rows };
 }
@@ -43,8 +40,6 @@ const fixtures = readFixtures<Fixture>(FIXTURES);
 
 const comparison = new Agreement();
 const { agree, agreeMatrix } = comparison;
-
-const asRow = (values: number[]): Rows => (values.length > 0 ? [values] : []);
 
 test('there is a fixture for each image layer type', () => {
   const types = new Set(fixtures.flatMap((f) => f.model.layers.map((l) => l.type ?? 'dense')));
@@ -70,9 +65,7 @@ for (const fixture of fixtures) {
       if (actual.type === 'batchnorm') {
         for (const key of ['mu', 'var', 'xhat', 'runningMean', 'runningVar'] as const)
           agreeMatrix(actual[key], layer[key]!, `${where}.${key}`);
-        agreeMatrix(actual.gamma, layer.weights, `${where}.gamma`);
-        agreeMatrix(actual.dgamma, layer.dW, `${where}.dgamma`);
-        agreeMatrix(actual.dbeta, asRow(layer.db), `${where}.dbeta`);
+        agreeNormParameters(comparison, actual, layer, where);
       }
     });
     t.diagnostic(report);

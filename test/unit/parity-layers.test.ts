@@ -3,18 +3,17 @@
 // ∂L/∂input, gradient and parameter after the update of every batch step, to 1e-9 relative.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Agreement, readFixtures, replayAgainst } from './helpers/parity';
+import {
+  Agreement,
+  agreeNormParameters,
+  readFixtures,
+  replayAgainst,
+  type ParityFixture,
+  type ParityLayer,
+} from './helpers/parity';
 
 type Rows = number[][];
-interface FixtureLayer {
-  name: string;
-  z: Rows;
-  a: Rows;
-  delta: Rows;
-  dW: Rows;
-  db: number[];
-  weights: Rows;
-  biases: number[];
+interface FixtureLayer extends ParityLayer {
   mu?: Rows;
   var?: Rows;
   xhat?: Rows;
@@ -24,19 +23,13 @@ interface FixtureLayer {
   gradInput?: Rows;
 }
 
-interface Fixture {
-  name: string;
-  model: unknown;
-  steps: { epoch: number; batch: number; loss: number; layers: FixtureLayer[] }[];
-}
+type Fixture = ParityFixture<FixtureLayer>;
 
 const FIXTURES = 'test/fixtures/torch-layers';
 const fixtures = readFixtures<Fixture>(FIXTURES);
 
 const comparison = new Agreement();
 const { agreeMatrix } = comparison;
-
-const asRow = (values: number[]): Rows => (values.length > 0 ? [values] : []);
 
 test('there is a fixture for each layer type and for residuals', () => {
   const types = new Set(
@@ -56,11 +49,8 @@ for (const fixture of fixtures) {
         const values = layer[key];
         if (values) agreeMatrix(actual[key], values, `${where}.${key}`);
       }
-      if (actual.type === 'batchnorm' || actual.type === 'layernorm') {
-        agreeMatrix(actual.gamma, layer.weights, `${where}.gamma`);
-        agreeMatrix(actual.dgamma, layer.dW, `${where}.dgamma`);
-        agreeMatrix(actual.dbeta, asRow(layer.db), `${where}.dbeta`);
-      }
+      if (actual.type === 'batchnorm' || actual.type === 'layernorm')
+        agreeNormParameters(comparison, actual, layer, where);
     });
     t.diagnostic(report);
   });

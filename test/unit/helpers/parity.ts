@@ -96,3 +96,15 @@ export function replayAgainst<Layer extends ParityLayer>(
   });
   return `${fixture.steps.length} steps, largest relative difference ${comparison.worst.toExponential(1)}`;
 }
+
+/** A norm layer's γ, ∂L/∂γ and ∂L/∂β: PyTorch records them as the layer's weight, dW and db. */
+export function agreeNormParameters(
+  comparison: Agreement,
+  actual: LayerTrace,
+  layer: ParityLayer,
+  where: string,
+): void {
+  comparison.agreeMatrix(actual.gamma, layer.weights, `${where}.gamma`);
+  comparison.agreeMatrix(actual.dgamma, layer.dW, `${where}.dgamma`);
+  comparison.agreeMatrix(actual.dbeta, asRow(layer.db), `${where}.dbeta`);
+}
