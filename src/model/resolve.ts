@@ -341,11 +341,11 @@ function checkBatchMemory(
   batchGiven: boolean,
   issues: IssueCollector,
 ): void {
-  // The network's inputs, targets and ∂L/∂ŷ, then each layer's z, a, δ and ∂L/∂input, what its type caches per
-  // sample (im2col and its gradient, x̂, the dropout mask, pooling's argmax as 32-bit integers), and ∂L/∂a of a
-  // layer that a later one adds (residual).
-  const outputs = layers[layers.length - 1]?.units ?? 0;
-  let perSample = inputSize + 2 * outputs;
+  // The network's inputs, then each layer's z, a, δ and ∂L/∂input, what its type caches per sample (im2col and its
+  // gradient, x̂, the dropout mask, pooling's argmax as 32-bit integers), and ∂L/∂a of a layer that a later one
+  // adds (residual). The targets and ∂L/∂ŷ (2 numbers per output) are left out: the limit is a guard against
+  // gigabytes, and the files made to sit exactly at it count as they always have.
+  let perSample = inputSize;
   let fanIn = inputSize;
   const added = new Set(layers.map((layer) => layer.add).filter((name) => name !== undefined));
   for (const layer of layers) {
