@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
 import { explainCell, explainStep } from '../../src/engine/explain';
+import { gradientFromImageAbove } from '../../src/engine/explainImage';
 import { optimizerSpec, parseModelText } from '../../src/model';
 import { layer, spec, workedExample } from './helpers/spec';
 
@@ -189,4 +190,46 @@ test('a cell of a kernel, its gradient and a feature map, with the numbers plugg
   );
   assert.equal(cell(2, 'z', 0, 1), 'z3[1] = a2[1][0][0] = 2 (the same number, laid out in one row)');
   assert.equal(cell(1, 'δ', 0, 1), 'δ2[1][0][0] = δ3[1] = -0.5');
+});
+
+test('the gradient a δ cell sums from the image layer above is the one the engine handed down, for every entry', () => {
+  // conv (2 channels, stride 2, padding 1) → conv → maxpool → flatten → dense: every kind of image layer above.
+  const inputs = Array.from({ length: 2 }, (_, s) =>
+    Array.from({ length: 50 }, (_, i) => ((i * 7 + s * 3) % 11) / 5 - 1),
+  );
+  const parsed = parseModelText(
+    `input: {shape: [2, 5, 5]}
+layers:
+  - {name: c1, type: conv2d, filters: 3, kernel: 3, stride: 2, padding: 1, activation: tanh}
+  - {name: c2, type: conv2d, filters: 2, kernel: 2, activation: linear}
+  - {name: p, type: maxpool2d, size: 2}
+  - {name: f, type: flatten}
+  - {name: out, units: 2, activation: softmax}
+loss: cross_entropy
+data: {inputs: ${JSON.stringify(inputs)}, targets: [[1, 0], [0, 1]]}
+`,
+    'stack.nn.yaml',
+  );
+  assert.ok(parsed.model, JSON.stringify(parsed.errors));
+  const session = new TrainingSession(parsed.model, { traceLevel: 'full' });
+  while (session.cursor.phase !== 'update') session.step('layer');
+  const record = session.trace();
+  const model = session.modelInfo();
+  for (const k of [0, 1, 2]) {
+    const handedDown = record.layers[k + 1].gradInput!;
+    for (let sample = 0; sample < 2; sample++)
+      for (let index = 0; index < model.layers[k].units; index++) {
+        const { value } = gradientFromImageAbove({ record, model, k, m: 2, digits: 6 }, sample, index);
+        const expected = handedDown.data![sample * handedDown.cols + index];
+        assert.ok(Math.abs(value! - expected) < 1e-12, `layer ${k} [${sample}][${index}]: ${value} vs ${expected}`);
+      }
+  }
+  // And the cell says it: δ of c2 at a pixel that won its pooling window, with its number.
+  const argmax = record.layers[2].argmax!.data!;
+  const c2 = record.layers[1];
+  const said = explainCell(record, model, 1, 'δ', 1, argmax[c2.units / 4 + 1], 6);
+  assert.match(
+    said,
+    /^δ2\[1\]\[\d\]\[\d\]\[\d\] = δ3\[1\]\[\d\]\[\d\]\[\d\] = -?[\d.e-]+ \(a2\[1\]\[\d\]\[\d\]\[\d\] is the largest of its 2×2 window\)$/,
+  );
 });
