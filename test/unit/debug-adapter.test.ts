@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { example, launchStopped, startClient, stopAfter, THREAD } from './helpers/debugAdapter';
+import { example, launchStopped, startClient, stopAfter, THREAD, withClient } from './helpers/debugAdapter';
 
 const worked = example('worked-example.nn.yaml');
 // worked-example.nn.yaml: hidden on line 7, output on line 14, loss 21, optimizer 22, training 23, data 24.
@@ -14,9 +14,8 @@ let dc: DebugClient;
 before(async () => (dc = await startClient()));
 after(() => dc.stop());
 
-test('initialize announces what the adapter supports, with the exception filters', async () => {
-  const client = await startClient();
-  try {
+test('initialize announces what the adapter supports, with the exception filters', () =>
+  withClient(async (client) => {
     const { body } = await client.initializeRequest();
     for (const capability of [
       'supportsConfigurationDoneRequest',
@@ -41,10 +40,7 @@ test('initialize announces what the adapter supports, with the exception filters
         ['lossRising', false],
       ],
     );
-  } finally {
-    await client.stop();
-  }
-});
+  }));
 
 test('stop on entry: the stack is batch and epoch, on the data: and training: lines', async () => {
   const { event, frames } = await launchStopped(dc, { model: worked });
@@ -111,28 +107,14 @@ test('variables: a layer frame has Parameters, Forward, Backward, Update; W expa
 });
 
 test('launch errors: a missing model setting, a missing file, an invalid model each answer with the reason', async () => {
-  const client = await startClient();
-  try {
-    await assert.rejects(client.launch({}), /needs "model"/);
-  } finally {
-    await client.stop();
-  }
-  const missing = await startClient();
-  try {
-    await assert.rejects(
-      missing.launch({ model: '/nonexistent/model.nn.yaml' }),
-      /model\.nn\.yaml:1:1: no such model file/,
-    );
-  } finally {
-    await missing.stop();
-  }
-  const broken = await startClient();
-  try {
-    await assert.rejects(
+  await withClient((client) => assert.rejects(client.launch({}), /needs "model"/));
+  await withClient((missing) =>
+    assert.rejects(missing.launch({ model: '/nonexistent/model.nn.yaml' }), /model\.nn\.yaml:1:1: no such model file/),
+  );
+  await withClient((broken) =>
+    assert.rejects(
       broken.launch({ model: path.join(import.meta.dirname, '../extension/workspace/broken.nn.yaml') }),
       /broken\.nn\.yaml:\d+:\d+: /,
-    );
-  } finally {
-    await broken.stop();
-  }
+    ),
+  );
 });

@@ -2,26 +2,16 @@
 // counts, logpoints, exception filters, and evaluate / set value at a breakpoint of the worked example.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { evaluate, example, launchStopped, startClient, stopAfter, THREAD } from './helpers/debugAdapter';
+import { evaluate, example, launchStopped, stopAfter, THREAD, withClient } from './helpers/debugAdapter';
 
 const worked = example('worked-example.nn.yaml');
 const xor = example('xor.nn.yaml');
 const vanishing = example('vanishing.nn.yaml');
 const LINES = { hidden: 7, output: 14, loss: 21, optimizer: 22, training: 23, data: 24 };
 
-async function session(run: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await startClient();
-  try {
-    await run(dc);
-  } finally {
-    await dc.stop();
-  }
-}
-
 test('a breakpoint on each kind of line stops where it says; others move or are unverified', () =>
-  session(async (dc) => {
+  withClient(async (dc) => {
     const { event, frames, placed } = await launchStopped(dc, { model: worked, stopOnEntry: false }, [
       { line: LINES.output },
       { line: 10 },
@@ -63,7 +53,7 @@ test('a breakpoint on each kind of line stops where it says; others move or are 
   }));
 
 test('data: stops at each batch start and training: at each epoch start', () =>
-  session(async (dc) => {
+  withClient(async (dc) => {
     // vanishing.nn.yaml: 100 samples in batches of 25, so 4 batches an epoch; training: on line 19, data: on 20.
     const first = await launchStopped(dc, { model: vanishing, stopOnEntry: false }, [{ line: 20 }, { line: 19 }]);
     assert.equal(first.event.body.hitBreakpointIds?.length, 2, 'both hold at the very start');
@@ -89,7 +79,7 @@ test('data: stops at each batch start and training: at each epoch start', () =>
   }));
 
 test('evaluate at the output layer’s backward gives the slides’ numbers; hover on a layer name; set value', () =>
-  session(async (dc) => {
+  withClient(async (dc) => {
     // The second hit of the output line is after its backward.
     const { frames } = await launchStopped(dc, { model: worked, stopOnEntry: false }, [
       { line: LINES.output, hitCondition: '2' },
@@ -122,7 +112,7 @@ test('evaluate at the output layer’s backward gives the slides’ numbers; hov
   }));
 
 test('hostile and broken expressions are answered with errors, never a crash', () =>
-  session(async (dc) => {
+  withClient(async (dc) => {
     const { frames } = await launchStopped(dc, { model: worked });
     const frameId = frames[0].id;
     for (const expression of [
@@ -148,7 +138,7 @@ test('hostile and broken expressions are answered with errors, never a crash', (
   }));
 
 test('conditions, hit counts and logpoints; a condition that cannot be evaluated stops once and says why', () =>
-  session(async (dc) => {
+  withClient(async (dc) => {
     const logged: string[] = [];
     dc.on('output', (event: DebugProtocol.OutputEvent) => {
       if (event.body.category === 'console') logged.push(event.body.output);

@@ -7,21 +7,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { evaluate, example, launchStopped, startClient, stopAfter, THREAD } from './helpers/debugAdapter';
-
-async function session(run: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await startClient();
-  try {
-    await run(dc);
-  } finally {
-    await dc.stop();
-  }
-}
+import { evaluate, example, launchStopped, startClient, stopAfter, THREAD, withClient } from './helpers/debugAdapter';
 
 const top = async (dc: DebugClient, request: () => Promise<unknown>) => (await stopAfter(dc, request)).frames[0];
 
 test('step over runs a phase, step out the rest of the batch, then of the epoch', () =>
-  session(async (dc) => {
+  withClient(async (dc) => {
     // vanishing: 10 layers, 4 batches an epoch.
     await launchStopped(dc, { model: example('vanishing.nn.yaml') });
     assert.equal((await top(dc, () => dc.nextRequest(THREAD))).name, 'forward output');
@@ -37,7 +28,7 @@ test('step over runs a phase, step out the rest of the batch, then of the epoch'
   }));
 
 test('step back and reverse continue land exactly where the forward run was, with the same numbers', () =>
-  session(async (dc) => {
+  withClient(async (dc) => {
     const xor = example('xor.nn.yaml');
     // A breakpoint on the output line after its backward at steps 3, 6 and 9 (xor: the output layer is line 10).
     const first = await launchStopped(dc, { model: xor, stopOnEntry: false }, [
@@ -73,7 +64,7 @@ test('step back and reverse continue land exactly where the forward run was, wit
   }));
 
 test('exception filters: vanishing gradients and NaN stop with the diagnostic, its hint and its layer', async () => {
-  await session(async (dc) => {
+  await withClient(async (dc) => {
     const { event } = await launchStopped(
       dc,
       { model: example('vanishing.nn.yaml'), stopOnEntry: false },
@@ -86,13 +77,13 @@ test('exception filters: vanishing gradients and NaN stop with the diagnostic, i
     assert.match(info.body.details!.typeName!, /^vanishing in s\d$/);
     assert.match(info.body.description!, /ReLU/);
   });
-  await session(async (dc) => {
+  await withClient(async (dc) => {
     const { event } = await launchStopped(dc, { model: example('exploding.nn.yaml'), stopOnEntry: false }, [], ['nan']);
     assert.equal(event.body.reason, 'exception');
     const info = await dc.exceptionInfoRequest(THREAD);
     assert.equal(info.body.exceptionId, 'non_finite');
   });
-  await session(async (dc) => {
+  await withClient(async (dc) => {
     const { event } = await launchStopped(
       dc,
       { model: example('exploding.nn.yaml'), stopOnEntry: false },
@@ -105,7 +96,7 @@ test('exception filters: vanishing gradients and NaN stop with the diagnostic, i
 });
 
 test('a wide layer pages its rows and entries', (t) =>
-  session(async (dc) => {
+  withClient(async (dc) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'backprop-wide-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'wide.nn.yaml');

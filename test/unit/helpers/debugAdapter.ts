@@ -40,6 +40,16 @@ export async function startClient(): Promise<DebugClient> {
   return client;
 }
 
+/** `run` against a client of its own, stopped afterwards whether `run` passed or threw. */
+export async function withClient(run: (client: DebugClient) => Promise<void>): Promise<void> {
+  const client = await startClient();
+  try {
+    await run(client);
+  } finally {
+    await client.stop();
+  }
+}
+
 export interface LaunchArgs {
   model: string;
   stopOnEntry?: boolean;
