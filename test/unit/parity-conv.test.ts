@@ -14,25 +14,19 @@ import {
   agreeNormParameters,
   readFixtures,
   replayAgainst,
+  type NormParityLayer,
   type ParityFixture,
-  type ParityLayer,
 } from './helpers/parity';
 
-type Rows = number[][];
-interface FixtureLayer extends ParityLayer {
-  argmax?: Rows;
-  gradInput?: Rows;
-  mu?: Rows;
-  var?: Rows;
-  xhat?: Rows;
-  runningMean?: Rows;
-  runningVar?: Rows;
+interface FixtureLayer extends NormParityLayer {
+  /** Each pooling output's input position, c·H·W + y·W + x. */
+  argmax?: number[][];
 }
 
 interface Fixture extends ParityFixture<FixtureLayer> {
   model: { layers: { type?: string }[] };
   /** The output layer's z and a for every sample in evaluation mode, after the last step. */
-  evaluation: { z: Rows; a: Rows };
+  evaluation: { z: number[][]; a: number[][] };
 }
 
 const FIXTURES = 'test/fixtures/torch-conv';

@@ -8,19 +8,13 @@ import {
   agreeNormParameters,
   readFixtures,
   replayAgainst,
+  type NormParityLayer,
   type ParityFixture,
-  type ParityLayer,
 } from './helpers/parity';
 
-type Rows = number[][];
-interface FixtureLayer extends ParityLayer {
-  mu?: Rows;
-  var?: Rows;
-  xhat?: Rows;
-  runningMean?: Rows;
-  runningVar?: Rows;
-  mask?: Rows;
-  gradInput?: Rows;
+interface FixtureLayer extends NormParityLayer {
+  /** A dropout layer's mask, [sample][unit] of 0 and 1. */
+  mask?: number[][];
 }
 
 type Fixture = ParityFixture<FixtureLayer>;

@@ -52,6 +52,16 @@ export interface ParityLayer {
   biases: number[];
 }
 
+/** What the fixtures with norm layers add: a norm's statistics, and ∂L/∂input of every layer but a dense one. */
+export interface NormParityLayer extends ParityLayer {
+  gradInput?: number[][];
+  mu?: number[][];
+  var?: number[][];
+  xhat?: number[][];
+  runningMean?: number[][];
+  runningVar?: number[][];
+}
+
 export interface ParityFixture<Layer extends ParityLayer> {
   name: string;
   model: unknown;
