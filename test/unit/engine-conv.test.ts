@@ -9,6 +9,7 @@ import { Network } from '../../src/engine/network';
 import { loadModelFile, parseModelText } from '../../src/model';
 import type { LayerSpec, ModelSpec } from '../../src/model/types';
 import { kernelGradientError, trainedNetGradientErrors } from './helpers/gradcheck';
+import { assertStepsBackThrough, microSteps } from './helpers/stepBack';
 
 const TOLERANCE = 1e-7;
 
@@ -197,12 +198,7 @@ for (const [name, layers, batch, extra] of [
 
 test('a CNN steps back micro-step by micro-step to the exact trace it had', () => {
   const session = new TrainingSession(cnn(CNN, 2), { traceLevel: 'full' });
-  const seen: string[] = [];
-  for (let i = 0; i < 30; i++) seen.push(JSON.stringify(session.step('layer')));
-  for (let i = 28; i >= 0; i--) {
-    assert.ok(session.stepBack());
-    assert.equal(JSON.stringify(session.trace()), seen[i], `after stepping back to micro-step ${i + 1}`);
-  }
+  assertStepsBackThrough(session, microSteps(session, 30));
 });
 
 test('the trace names a CNN’s intermediates: kernels with their shape, feature maps, dK, argmax positions', () => {
@@ -369,16 +365,12 @@ for (const batch of [1, 2]) {
 
 test('the trace of a batchnorm after an image carries per-channel statistics, and step back is exact', () => {
   const session = new TrainingSession(cnn(CNN_BN, 2), { traceLevel: 'full' });
-  const seen: string[] = [];
-  for (let i = 0; i < 24; i++) seen.push(JSON.stringify(session.step('layer')));
+  const seen = microSteps(session, 24);
   const bn = session.trace('full').layers[1];
   assert.equal(bn.type, 'batchnorm');
   for (const key of ['gamma', 'beta', 'mu', 'var', 'dgamma', 'dbeta', 'runningMean', 'runningVar'] as const)
     assert.deepEqual([bn[key]?.rows, bn[key]?.cols], [1, 3], key);
   assert.deepEqual([bn.xhat?.rows, bn.xhat?.cols, bn.weights.cols, bn.biases.cols], [2, 108, 3, 3]);
   assert.deepEqual(session.modelInfo().layers[1].shape, [3, 6, 6]);
-  for (let i = 22; i >= 0; i--) {
-    assert.ok(session.stepBack());
-    assert.equal(JSON.stringify(session.trace()), seen[i], `after stepping back to micro-step ${i + 1}`);
-  }
+  assertStepsBackThrough(session, seen);
 });

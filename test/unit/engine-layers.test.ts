@@ -7,6 +7,7 @@ import { TrainingSession } from '../../src/engine';
 import { parseModelText } from '../../src/model';
 import type { LayerSpec, ModelSpec } from '../../src/model/types';
 import { kernelGradientError, trainedNetGradientErrors } from './helpers/gradcheck';
+import { assertStepsBackThrough, microSteps } from './helpers/stepBack';
 
 const TOLERANCE = 1e-7;
 
@@ -126,12 +127,7 @@ data: {generate: {kind: circle, samples: 12}}
 
 test('step back lands on the exact numbers through batch norm, dropout and residuals', () => {
   const session = new TrainingSession(STACK, { traceLevel: 'full' });
-  const seen: string[] = [];
-  for (let i = 0; i < 40; i++) seen.push(JSON.stringify(session.step('layer')));
-  for (let i = 38; i >= 0; i--) {
-    assert.ok(session.stepBack());
-    assert.equal(JSON.stringify(session.trace()), seen[i], `after stepping back to micro-step ${i + 1}`);
-  }
+  assertStepsBackThrough(session, microSteps(session, 40));
 });
 
 test('snapshots carry the running statistics: a rewind past a snapshot predicts as before', () => {
