@@ -7,36 +7,36 @@ import type { TrainingDiagnostic } from '../../src/protocol';
 import { latestOfEach } from '../../src/worker/trainingWorker';
 import { LatestThrottle } from '../../src/extension/throttle';
 
-test('the throttle delivers the first value at once and then only the latest, at most once per interval', async () => {
+/** A throttle on a clock the test sets (starting at 0), and what it delivered, in order. */
+function throttleOnTestClock<T>(intervalMs: number) {
   let now = 0;
-  const delivered: number[] = [];
-  const throttle = new LatestThrottle<number>(
+  const delivered: T[] = [];
+  const throttle = new LatestThrottle<T>(
     (v) => delivered.push(v),
-    30,
+    intervalMs,
     () => now,
   );
+  return { delivered, throttle, setClock: (ms: number) => (now = ms) };
+}
+
+test('the throttle delivers the first value at once and then only the latest, at most once per interval', async () => {
+  const { delivered, throttle, setClock } = throttleOnTestClock<number>(30);
   throttle.push(1);
   assert.deepEqual(delivered, [1]);
-  now = 10;
+  setClock(10);
   throttle.push(2);
   throttle.push(3);
   assert.deepEqual(delivered, [1], 'nothing more inside the interval');
-  now = 30;
+  setClock(30);
   await new Promise((resolve) => setTimeout(resolve, 40));
   assert.deepEqual(delivered, [1, 3], 'the latest value, not the one in between');
   throttle.dispose();
 });
 
 test('flush delivers a single step immediately, replacing anything pending', () => {
-  let now = 0;
-  const delivered: string[] = [];
-  const throttle = new LatestThrottle<string>(
-    (v) => delivered.push(v),
-    1000,
-    () => now,
-  );
+  const { delivered, throttle, setClock } = throttleOnTestClock<string>(1000);
   throttle.push('run-1');
-  now = 1;
+  setClock(1);
   throttle.push('run-2');
   throttle.flush('stopped');
   assert.deepEqual(delivered, ['run-1', 'stopped']);
