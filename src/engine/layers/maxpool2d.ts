@@ -42,27 +42,41 @@ export class MaxPool2dKernel implements LayerKernel {
   }
 
   forward(layer: Layer, x: Float64Array, m: number, z: Float64Array, mode: ForwardMode): void {
-    const { corners, offsets, argmax } = this;
+    const { corners, argmax } = this;
     const { inputSize, units } = layer;
+    const twoByTwo = this.geometry.size === 2;
     for (let i = 0; i < m; i++) {
       const image = i * inputSize;
       for (let o = 0; o < units; o++) {
-        const corner = corners[o];
-        let best = corner;
-        for (let t = 1; t < offsets.length; t++) {
-          const at = corner + offsets[t];
-          const value = x[image + at];
-          const largest = x[image + best];
-          // 1 when this value beats the largest so far, or is the first NaN (x !== x): once the maximum is NaN
-          // nothing is larger, and NaN stays. Counted as numbers rather than branched on: which value of a
-          // window is largest is a coin toss, and a mispredicted branch cost more than the rest of the loop.
-          const wins = Number(value > largest) + Number(value !== value) * Number(largest === largest);
-          best += (at - best) * wins;
-        }
-        z[i * units + o] = x[image + best];
-        if (mode.training) argmax[i * units + o] = best;
+        const corner = image + corners[o];
+        const best = twoByTwo ? this.largestOf2x2(x, corner) : this.largestOf(x, corner);
+        z[i * units + o] = x[best];
+        if (mode.training) argmax[i * units + o] = best - image;
       }
     }
+  }
+
+  /** Where in x the largest value of the window at `corner` is: each value in reading order against the best so far. */
+  private largestOf(x: Float64Array, corner: number): number {
+    const { offsets } = this;
+    let best = corner;
+    for (let t = 1; t < offsets.length; t++) {
+      const at = corner + offsets[t];
+      best += (at - best) * beats(x[at], x[best]);
+    }
+    return best;
+  }
+
+  /**
+   * The same for the usual 2×2 window, as two matches (each row's two values) and a final between their
+   * winners, the earlier side winning ties as above: the matches do not wait on each other, which makes it
+   * about twice as fast as going through the values one after another.
+   */
+  private largestOf2x2(x: Float64Array, corner: number): number {
+    const below = corner + this.geometry.width;
+    const top = corner + beats(x[corner + 1], x[corner]);
+    const bottom = below + beats(x[below + 1], x[below]);
+    return top + (bottom - top) * beats(x[bottom], x[top]);
   }
 
   backward(layer: Layer, _x: Float64Array, m: number, inputGradient: boolean): void {
@@ -76,4 +90,14 @@ export class MaxPool2dKernel implements LayerKernel {
   state(): Float64Array[] {
     return [];
   }
+}
+
+/**
+ * 1 when `value` takes the maximum from `largest`: it is larger, or it is the first NaN (x !== x; once the
+ * maximum is NaN nothing is larger, and NaN stays), else 0; so a tie keeps the earlier value. A number the caller
+ * multiplies by rather than a branch: which value of a window is largest is a coin toss, and a mispredicted branch
+ * cost more than the rest of the loop.
+ */
+function beats(value: number, largest: number): number {
+  return Number(value > largest) + Number(value !== value) * Number(largest === largest);
 }
