@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { DiagnosticCode } from '../protocol';
-import { didYouMeanFix, trainingFixes, type QuickFix } from './quickFixEdits';
+import { cancelledBiasFix, didYouMeanFix, trainingFixes, type QuickFix } from './quickFixEdits';
 
 /** modelDiagnostics.ts: file problems are 'Backprop', training warnings 'Backprop training' with a code. */
 const FILE_SOURCE = 'Backprop';
@@ -44,7 +44,9 @@ function fixesFor(document: vscode.TextDocument, text: string, diagnostic: vscod
   if (diagnostic.source === FILE_SOURCE) {
     const start = document.offsetAt(diagnostic.range.start);
     const end = document.offsetAt(diagnostic.range.end);
-    const fix = didYouMeanFix(text, start, end, diagnostic.message);
+    const fix =
+      didYouMeanFix(text, start, end, diagnostic.message) ??
+      (/\.json$/i.test(document.uri.path) ? undefined : cancelledBiasFix(text, diagnostic.message));
     return fix ? [fix] : [];
   }
   const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;

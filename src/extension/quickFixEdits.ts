@@ -83,6 +83,24 @@ function findWord(text: string, word: string, from: number, to: number): number 
   return undefined;
 }
 
+// ── A bias a batch norm cancels ──────────────────────────────────────────────────────────────────────────────
+
+/** "Remove the bias of d1": `bias: false` on the layer the model-file warning names (src/model/resolve.ts). */
+export function cancelledBiasFix(text: string, message: string): QuickFix | undefined {
+  const name = /the bias of '([^']+)' is cancelled by the batch norm/.exec(message)?.[1];
+  const document = parseDocument(text);
+  if (!name || document.errors.length > 0 || !isMap(document.contents)) return undefined;
+  const model = { text, root: document.contents };
+  const layer = layerMaps(model).find((map) => map && scalarValue(map, 'name') === name);
+  if (!layer) return undefined;
+  const bias = pairOf(layer, 'bias');
+  return {
+    title: `Remove the bias of ${name} (bias: false)`,
+    edits: [bias ? replaceValue(text, bias, 'false') : addPair(text, layer, 'bias', 'false')],
+    isPreferred: true,
+  };
+}
+
 // ── Training warnings ─────────────────────────────────────────────────────────────────────────────────────────
 
 /**

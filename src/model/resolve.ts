@@ -251,6 +251,7 @@ function resolveLayers(
       ...(ranges[index] ? { range: ranges[index] } : {}),
     };
   });
+  warnCancelledBiases(layers, resolved, issues);
   if (parameters > LIMITS.parameters) {
     issues.at(
       ['layers'],
@@ -402,6 +403,29 @@ function checkLossMatchesOutput(loss: LossSpec, layers: LayerSpec[], issues: Iss
   if (output.activation === 'softmax' && loss.type !== 'cross_entropy' && loss.type !== 'mse') {
     issues.at(last, `a softmax output goes with cross_entropy (or mse), not ${loss.type}`, { severity: 'warning' });
   }
+}
+
+/**
+ * A bias feeding straight into a batch norm is cancelled by it (the norm subtracts the batch mean, bias included):
+ * its gradient is zero up to rounding, which Adam then turns into steps of ±lr, and the gradient check can only
+ * measure noise on it. Said once per such layer, on its `bias` key (or its name), with `bias: false` as the fix.
+ */
+function warnCancelledBiases(files: LayerFile[], layers: LayerSpec[], issues: IssueCollector): void {
+  const addedLater = new Set(layers.flatMap((layer) => (layer.add === undefined ? [] : [layer.add])));
+  layers.forEach((norm, index) => {
+    const below = layers[index - 1];
+    if (norm.type !== 'batchnorm' || !below || !below.bias || below.frozen || below.activation !== 'linear') return;
+    if ((below.type ?? 'dense') !== 'dense' && below.type !== 'conv2d') return;
+    // Another path from the layer below (a residual from it, or an add into its z) keeps its bias alive.
+    if (addedLater.has(below.name) || below.add !== undefined) return;
+    const file = files[index - 1];
+    const key = file.bias !== undefined ? 'bias' : file.name !== undefined ? 'name' : undefined;
+    issues.at(
+      ['layers', index - 1, ...(key ? [key] : [])],
+      `the bias of '${below.name}' is cancelled by the batch norm '${norm.name}' right after it, which subtracts ${below.type === 'conv2d' ? "each channel's" : "each unit's"} mean over the batch: its gradient is zero up to rounding. Write \`bias: false\` (β of '${norm.name}' is the shift)`,
+      { severity: 'warning' },
+    );
+  });
 }
 
 function resolveOptimizer(optimizer: ModelFile['optimizer']): OptimizerSpec {

@@ -170,3 +170,23 @@ test('a batch larger than the data is a warning, not an error', () => {
   assert.equal(model!.training.batch, 3);
   assert.equal(errors[0].severity, 'warning');
 });
+
+test('a bias feeding straight into a batch norm is pointed out (the norm cancels it), nowhere else', () => {
+  const model = (layers: string) =>
+    `input: 2\nlayers:\n${layers}\n  - {name: out, units: 1, activation: sigmoid}\nloss: binary_cross_entropy\ndata: {inputs: [[0, 1], [1, 0]], targets: [[1], [0]]}\n`;
+  const warnings = (layers: string) =>
+    parseModelText(model(layers), 'm.nn.yaml').errors.filter((issue) => issue.severity === 'warning');
+  const cancelled = warnings('  - {name: d1, units: 3}\n  - {name: bn1, type: batchnorm, activation: relu}');
+  assert.equal(cancelled.length, 1);
+  assert.equal(cancelled[0].line, 3);
+  assert.match(cancelled[0].message, /the bias of 'd1' is cancelled by the batch norm 'bn1'.*Write `bias: false`/);
+  // A nonlinearity in between, no bias, or a residual from the layer keeps the bias meaningful (or absent).
+  assert.deepEqual(warnings('  - {name: d1, units: 3, activation: relu}\n  - {name: bn1, type: batchnorm}'), []);
+  assert.deepEqual(warnings('  - {name: d1, units: 3, bias: false}\n  - {name: bn1, type: batchnorm}'), []);
+  assert.deepEqual(
+    warnings(
+      '  - {name: d1, units: 3}\n  - {name: bn1, type: batchnorm, activation: relu}\n  - {name: d2, units: 3, add: d1}',
+    ),
+    [],
+  );
+});

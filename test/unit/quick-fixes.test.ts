@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseModelText } from '../../src/model';
-import { applyEdits, didYouMean, didYouMeanFix, trainingFixes, type QuickFix } from '../../src/extension/quickFixEdits';
+import {
+  applyEdits,
+  cancelledBiasFix,
+  didYouMean,
+  didYouMeanFix,
+  trainingFixes,
+  type QuickFix,
+} from '../../src/extension/quickFixEdits';
 import type { DiagnosticCode } from '../../src/protocol';
 
 const lines = (...text: string[]) => text.join('\n') + '\n';
@@ -320,4 +327,39 @@ test('symmetric_init replaces zeros: He for relu (flow, and {type: zeros})', () 
 
 test('no training fixes for a file that does not parse as YAML', () => {
   assert.deepEqual(trainingFixes('layers: [\n', 'exploding', 0), []);
+});
+
+test('a bias a batch norm cancels: the parser says so, and the fix writes bias: false (block and flow)', () => {
+  const tail = ['loss: binary_cross_entropy', 'data: {inputs: [[0, 1], [1, 0]], targets: [[1], [0]]}'];
+  const block = lines(
+    'input: 2',
+    'layers:',
+    '  - name: d1',
+    '    units: 3 # wide enough',
+    '    bias: true',
+    '  - {name: bn1, type: batchnorm, activation: relu}',
+    '  - {name: out, units: 1, activation: sigmoid}',
+    ...tail,
+  );
+  const flow = lines(
+    'input: 2',
+    'layers:',
+    '  - {name: d1, units: 3}',
+    '  - {name: bn1, type: batchnorm, activation: relu}',
+    '  - {name: out, units: 1, activation: sigmoid}',
+    ...tail,
+  );
+  for (const [text, expected] of [
+    [block, block.replace('bias: true', 'bias: false')],
+    [flow, flow.replace('{name: d1, units: 3}', '{name: d1, units: 3, bias: false}')],
+  ]) {
+    const warning = parseModelText(text, 'm.nn.yaml').errors.find((issue) => issue.severity === 'warning');
+    assert.ok(warning, 'the parser warns about the cancelled bias');
+    const fix = cancelledBiasFix(text, warning.message);
+    assert.equal(fix?.title, 'Remove the bias of d1 (bias: false)');
+    const after = applyEdits(text, fix.edits);
+    assert.equal(after, expected);
+    assert.deepEqual(parseModelText(after, 'm.nn.yaml').errors, [], 'no warning once fixed');
+  }
+  assert.equal(cancelledBiasFix(flow, 'some other warning'), undefined);
 });
