@@ -14,13 +14,23 @@ import {
   passBack,
   valueName,
 } from './explainImage';
+import {
+  explainValueByValueCell,
+  gradientFromValueByValueAbove,
+  isValueByValueLayer,
+  valueByValueBackward,
+  valueByValueForward,
+  valueByValueGradient,
+} from './explainNorm';
 import { formatNumber } from './format';
 import { at, factor, inputName, named, shown, weightsBefore } from './notation';
 import type { ActivationName, LossSpec, OptimizerType } from '../model/types';
 import type { ModelInfo, TraceRecord } from '../protocol';
 
-/** The tensors of a layer a cell can be picked from (the panel's table names). */
-export type CellTensor = 'W' | 'dW' | 'ΔW' | 'b' | 'db' | 'z' | 'a' | 'δ';
+/** The tensors of a layer a cell can be picked from (the panel's table names): a dense or conv layer's, and what a
+ * batch-norm, layer-norm or dropout layer has instead of W and b. */
+export type CellTensor =
+  'W' | 'dW' | 'ΔW' | 'b' | 'db' | 'z' | 'a' | 'δ' | 'γ' | 'β' | 'dγ' | 'dβ' | 'x̂' | 'μ' | 'σ²' | 'mask';
 
 /** a = f(z), as the slides write it. */
 const ACTIVATION: Record<ActivationName, string> = {
@@ -107,6 +117,8 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
   if (!did) {
     const first = model.layers[0];
     if (isImageLayer(first)) return `Nothing has run yet: next, forward · ${first.name}: ${imageForward(first, 0)}.`;
+    if (isValueByValueLayer(first))
+      return `Nothing has run yet: next, forward · ${first.name}: ${valueByValueForward(first, 0)}.`;
     return `Nothing has run yet: next, forward · ${first.name} computes z1 = x·W1${first.bias ? ' + b1' : ''}.`;
   }
   const m = record.inputs?.rows ?? record.samples.length;
@@ -118,16 +130,11 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
       const trace = record.layers[k];
       const z = named('z', k);
       const x = inputName(k);
-      const kernel =
-        info.type === 'batchnorm'
-          ? `${z} = γ·x̂ + β, x̂ = (${x} − μ)/√(σ² + ε) with μ, σ² over the batch`
-          : info.type === 'layernorm'
-            ? `${z} = γ·x̂ + β, x̂ = (${x} − μ)/√(σ² + ε) with μ, σ² over each sample's features`
-            : info.type === 'dropout'
-              ? `${z} = ${x} ⊙ mask/(1 − p)`
-              : isImageLayer(info)
-                ? imageForward(info, k)
-                : `${z} = ${x}·${named('W', k)}${info.bias ? ` + ${named('b', k)}` : ''}`;
+      const kernel = isValueByValueLayer(info)
+        ? valueByValueForward(info, k)
+        : isImageLayer(info)
+          ? imageForward(info, k)
+          : `${z} = ${x}·${named('W', k)}${info.bias ? ` + ${named('b', k)}` : ''}`;
       const sum = info.add === undefined ? kernel : `${kernel}, plus ${info.add}'s activations (residual)`;
       const output = k === model.layers.length - 1 ? `ŷ = ${named('a', k)}` : named('a', k);
       const activation = ACTIVATION[info.activation].replace(/z/g, z);
@@ -160,6 +167,12 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
           info.activation === 'linear'
             ? `${d} = ${imageGradient(model.layers[k + 1], k + 1)} (linear: f′ = 1)`
             : `${d} = (${imageGradient(model.layers[k + 1], k + 1)}) ⊙ f′(${named('z', k)}), f′ = ${DERIVATIVE[info.activation]}`;
+      else if (isValueByValueLayer(model.layers[k + 1]))
+        // What the norm or dropout layer above handed down, not δ·Wᵀ: it has no W.
+        delta =
+          info.activation === 'linear'
+            ? `${d} = ${valueByValueGradient(model.layers[k + 1], k + 1)} (linear: f′ = 1)`
+            : `${d} = (${valueByValueGradient(model.layers[k + 1], k + 1)}) ⊙ f′(${named('z', k)}), f′ = ${DERIVATIVE[info.activation]}`;
       else
         delta =
           info.activation === 'linear'
@@ -168,6 +181,12 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
       const frozen = info.frozen ? ` (${info.name} is frozen: δ flows on to the layers below, its weights stay)` : '';
       if (info.type === 'maxpool2d' || info.type === 'flatten')
         return `backward · ${info.name}: ${delta}${shown(trace?.delta, digits, d)}; ${passBack(info, k)}.`;
+      if (info.type === 'dropout')
+        return `backward · ${info.name}: ${delta}${shown(trace?.delta, digits, d)}; ${valueByValueBackward(info, trace, k, digits)}.`;
+      if (isValueByValueLayer(info)) {
+        const kept = info.frozen ? ` (${info.name} is frozen: δ flows on to the layers below, its γ and β stay)` : '';
+        return `backward · ${info.name}: ${delta}${shown(trace?.delta, digits, d)}, then ${valueByValueBackward(info, trace, k, digits)}${kept}.`;
+      }
       if (info.type === 'conv2d')
         return `backward · ${info.name}: ${delta}${shown(trace?.delta, digits, d)}, then ${convBackward(info, trace, k, digits)}${frozen}.`;
       const l2 = model.l2 > 0 && !info.frozen ? ` + (λ/m)·${named('W', k)}` : '';
@@ -183,8 +202,11 @@ export function explainStep(record: TraceRecord, model: ModelInfo, digits = 4): 
       const steps = record.layers
         .filter((layer) => !layer.frozen && layer.weights.rows * layer.weights.cols > 0)
         .map((layer) => {
-          // A convolution's weights are its kernels: ΔK, as dK and K.
-          const name = named(layer.type === 'conv2d' ? 'ΔK' : 'ΔW', layer.index);
+          // A convolution's weights are its kernels: ΔK, as dK and K; a norm layer's its scales γ.
+          const name = named(
+            layer.type === 'conv2d' ? 'ΔK' : layer.type === 'batchnorm' || layer.type === 'layernorm' ? 'Δγ' : 'ΔW',
+            layer.index,
+          );
           return `${name}${shown(layer.deltaW, digits, name)}`;
         });
       return `update (${model.optimizer.type}): ${UPDATE_RULE[model.optimizer.type]} with α = ${formatNumber(record.lr, digits)}${clip}, a step against the gradient: ${steps.join(', ')}.`;
@@ -257,6 +279,10 @@ export function explainCell(
   const j = col;
   if (isImageLayer(info)) {
     const said = explainImageCell({ record, model, k, m, digits }, tensorName, row, col);
+    if (said !== undefined) return said;
+  }
+  if (isValueByValueLayer(info)) {
+    const said = explainValueByValueCell({ record, model, k, m, digits }, tensorName, row, col);
     if (said !== undefined) return said;
   }
   switch (tensorName) {
@@ -337,6 +363,16 @@ export function explainCell(
         const numbers = fPrime !== undefined ? ` = ${factor(value!, digits)} × ${factor(fPrime, digits)}` : '';
         return `${name} = (${gradient.formula})${slope}${numbers}${equals(delta)}${gradient.note}`;
       }
+      if (isValueByValueLayer(model.layers[k + 1])) {
+        // ∂L/∂a as the norm or dropout layer above hands it down (it has no W), then f′.
+        const gradient = gradientFromValueByValueAbove({ record, model, k, m, digits }, i, j);
+        if (!slope) return `${name} = ${gradient.withNumbers || gradient.formula}`;
+        const { value } = gradient;
+        const fPrime = value !== undefined && delta !== undefined && value !== 0 ? delta / value : undefined;
+        const numbers =
+          fPrime !== undefined && gradient.numbers ? ` = (${gradient.numbers}) × ${factor(fPrime, digits)}` : '';
+        return `${name} = (${gradient.formula})${slope}${numbers}${equals(delta)}`;
+      }
       const next = record.layers[k + 1];
       const units = next?.units ?? 0;
       const symbols = Array.from(
@@ -405,5 +441,8 @@ export function explainCell(
         return `${name} = ${f(now - step)} + ${factor(step, digits)} = ${f(now)}: ${what}, after the update`;
       return `${name}${equals(now)}: ${what}`;
     }
+    default:
+      // γ, β, x̂, μ, σ² or a mask asked of a layer that has none.
+      return '';
   }
 }

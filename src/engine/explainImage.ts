@@ -117,7 +117,7 @@ export function passBack(info: LayerInfo, k: number): string {
 // One cell
 
 type Numbers = (number | undefined)[];
-interface Term {
+export interface Term {
   symbol: string;
   /** The numbers multiplied in this term (one or two). */
   factors: Numbers;
@@ -127,7 +127,7 @@ interface Term {
  * A sum written out: its first terms as symbols, then the same terms with their numbers, then the total, and
  * "… (N terms)" when it has more terms than it shows. The numbers are left out when any is missing.
  */
-function sumOfTerms(terms: Term[], total: number | undefined, digits: number, shownTerms = 4): string {
+export function sumOfTerms(terms: Term[], total: number | undefined, digits: number, shownTerms = 4): string {
   if (terms.length === 0) return '0';
   const more = terms.length > shownTerms ? ` + … (${terms.length} terms)` : '';
   const formula =
@@ -302,6 +302,8 @@ export interface GradientFromAbove {
   value: number | undefined;
   /** Why the sum is what it is (pooling: whether the entry won its window). */
   note: string;
+  /** The numbers of a formula that is not a plain sum (a normalization's), without the total. */
+  numbers?: string;
 }
 
 /**

@@ -62,6 +62,8 @@ export function modelInfoOf(model: ModelSpec): ModelInfo {
         ...(layer.kernel ? { kernel: layer.kernel } : {}),
         ...(layer.stride !== undefined ? { stride: layer.stride } : {}),
         ...(layer.padding ? { padding: layer.padding } : {}),
+        ...(layer.epsilon !== undefined ? { epsilon: layer.epsilon } : {}),
+        ...(layer.rate !== undefined ? { rate: layer.rate } : {}),
       };
       fanIn = layer.units;
       return info;

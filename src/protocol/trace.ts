@@ -331,6 +331,10 @@ export interface LayerInfo {
   kernel?: [number, number];
   stride?: number;
   padding?: [number, number];
+  /** batchnorm and layernorm: the ε under the square root of √(σ² + ε). */
+  epsilon?: number;
+  /** dropout: the fraction p of entries dropped in training (kept ones are scaled by 1/(1 − p)). */
+  rate?: number;
 }
 
 export interface ModelInfo {

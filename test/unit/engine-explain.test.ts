@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { TrainingSession } from '../../src/engine';
 import { explainCell, explainStep } from '../../src/engine/explain';
 import { gradientFromImageAbove } from '../../src/engine/explainImage';
+import { gradientFromValueByValueAbove } from '../../src/engine/explainNorm';
 import { optimizerSpec, parseModelText } from '../../src/model';
 import { layer, spec, workedExample } from './helpers/spec';
 
@@ -231,5 +232,221 @@ data: {inputs: ${JSON.stringify(inputs)}, targets: [[1, 0], [0, 1]]}
   assert.match(
     said,
     /^δ2\[1\]\[\d\]\[\d\]\[\d\] = δ3\[1\]\[\d\]\[\d\]\[\d\] = -?[\d.e-]+ \(a2\[1\]\[\d\]\[\d\]\[\d\] is the largest of its 2×2 window\)$/,
+  );
+});
+
+function sessionOf(text: string) {
+  const parsed = parseModelText(text, 'norm.nn.yaml');
+  assert.ok(parsed.model, JSON.stringify(parsed.errors));
+  return new TrainingSession(parsed.model, { traceLevel: 'full' });
+}
+
+/** Every sentence from the start to just before the update. */
+function sentencesToUpdate(session: TrainingSession): string[] {
+  const said = [];
+  while (session.cursor.phase !== 'update') said.push(explainStep(session.step('layer'), session.modelInfo(), DIGITS));
+  return said;
+}
+
+// A batch norm small enough to check by hand: 4 samples through an identity dense layer, a 2-unit batch norm
+// (γ = 1, β = 0, ε = 0.75 so that σ = √(0.25 + 0.75) = 1) and ŷ = x̂[0] + 2·x̂[1].
+//   x[·][0] = [1.5, 1.5, 2.5, 2.5]: μ = 2, σ² = 0.25, x̂ = [−0.5, −0.5, 0.5, 0.5]
+//   x[·][1] = [0.5, 1.5, 1.5, 0.5]: μ = 1, σ² = 0.25, x̂ = [−0.5, 0.5, 0.5, −0.5]
+//   ŷ = [−1.5, 0.5, 1.5, −0.5], y = [1, 0, 0, 0]: δ3 = (ŷ − y)/4 = [−0.625, 0.125, 0.375, −0.125]
+//   δ2[·][0] = δ3, δ2[·][1] = 2·δ3: dγ = Σ δ·x̂ = [0.375, 1.25], dβ = Σ δ = [−0.25, −0.5]
+//   ∂L/∂x[0][0] = (1/1)·(−0.625 − (−0.0625) − (−0.5)·0.09375) = −0.515625 (mean δ = −0.0625, mean δ·x̂ = 0.09375)
+//   ∂L/∂x[1][1] = (1/1)·(0.25 − (−0.125) − 0.5·0.3125) = 0.21875 (mean δ = −0.125, mean δ·x̂ = 0.3125)
+const TINY_BATCH_NORM = `input: [x1, x2]
+layers:
+  - {name: d1, units: 2, activation: linear, bias: false, weights: [[1, 0], [0, 1]]}
+  - {name: bn, type: batchnorm, epsilon: 0.75}
+  - {name: out, units: 1, activation: linear, bias: false, weights: [[1], [2]]}
+loss: mse
+optimizer: {type: sgd, lr: 0.1}
+data: {inputs: [[1.5, 0.5], [1.5, 1.5], [2.5, 1.5], [2.5, 0.5]], targets: [[1], [0], [0], [0]]}
+`;
+
+test('a batch norm backward gives dγ, dβ and ∂L/∂x through μ and σ², and the layer below takes that ∂L/∂x', () => {
+  const session = sessionOf(TINY_BATCH_NORM);
+  const said = sentencesToUpdate(session);
+  assert.equal(
+    said[1],
+    'forward · bn: z2 = γ·x̂ + β, x̂ = (a1 − μ)/√(σ² + ε) with μ, σ² over the batch (‖z2‖ = 1.41421), then a2 = z2 (linear) (‖a2‖ = 1.41421).',
+  );
+  assert.equal(
+    said[5],
+    'backward · bn: δ2 = δ3·W3ᵀ (linear: f′ = 1) (‖δ2‖ = 1.67705), then dγ2 = Σ δ2·x̂2 = [0.375, 1.25], dβ2 = Σ δ2 = [-0.25, -0.5] (sums over the batch), and ∂L/∂a1 = (γ2/σ2)·(δ2 − mean(δ2) − x̂2·mean(δ2·x̂2)), means over the batch, σ2 = √(σ2² + ε) (‖∂L/∂a1‖ = 1.41041), for the layer below.',
+  );
+  assert.equal(
+    said[6],
+    'backward · d1: δ1 = (γ2/σ2)·(δ2 − mean(δ2) − x̂2·mean(δ2·x̂2)), means over the batch (linear: f′ = 1) (‖δ1‖ = 1.41041), then dW1 = xᵀ·δ1 = [[0.28125, 0.75], [0.625, 0.9375]].',
+  );
+  assert.match(
+    explainStep(session.step('layer'), session.modelInfo(), DIGITS),
+    /, Δγ2 = \[-0\.0375, -0\.125\], ΔW3 = /,
+  );
+});
+
+test('the cells of a batch norm: γ, β, dγ, dβ, x̂, μ, σ², z, and the δ below it, with the hand-checked numbers', () => {
+  const session = sessionOf(TINY_BATCH_NORM);
+  session.step('batch');
+  const record = session.trace();
+  const model = session.modelInfo();
+  const cell = (layer: number, name: Parameters<typeof explainCell>[3], i: number, j: number) =>
+    explainCell(record, model, layer, name, i, j, DIGITS);
+  assert.deepEqual(
+    [
+      cell(1, 'γ', 0, 1),
+      cell(1, 'β', 0, 0),
+      cell(1, 'dγ', 0, 1),
+      cell(1, 'dβ', 0, 0),
+      cell(1, 'x̂', 1, 0),
+      cell(1, 'μ', 0, 0),
+      cell(1, 'σ²', 0, 1),
+      cell(1, 'z', 1, 0),
+      cell(0, 'δ', 0, 0),
+      cell(0, 'δ', 1, 1),
+    ],
+    [
+      'γ2[1] = 1 + (-0.125) = 0.875: the scale of unit 1 of bn, after the update',
+      'β2[0] = 0 + 0.025 = 0.025: the shift of unit 0 of bn, after the update',
+      'dγ2[1] = Σ δ·x̂ over the batch = δ2[0][1]·x̂2[0][1] + δ2[1][1]·x̂2[1][1] + δ2[2][1]·x̂2[2][1] + δ2[3][1]·x̂2[3][1] = (-1.25) × (-0.5) + 0.25 × 0.5 + 0.75 × 0.5 + (-0.25) × (-0.5) = 1.25',
+      'dβ2[0] = Σ δ over the batch = δ2[0][0] + δ2[1][0] + δ2[2][0] + δ2[3][0] = (-0.625) + 0.125 + 0.375 + (-0.125) = -0.25',
+      'x̂2[1][0] = (a1[1][0] − μ2[0])/√(σ2²[0] + ε) = (1.5 − 2)/√(0.25 + 0.75) = -0.5',
+      'μ2[0] = (a1[0][0] + a1[1][0] + a1[2][0] + a1[3][0])/4 = (1.5 + 1.5 + 2.5 + 2.5)/4 = 2',
+      'σ2²[1] = ((a1[0][1] − μ2[1])² + (a1[1][1] − μ2[1])² + (a1[2][1] − μ2[1])² + (a1[3][1] − μ2[1])²)/4 = ((0.5 − 1)² + (1.5 − 1)² + (1.5 − 1)² + (0.5 − 1)²)/4 = 0.25',
+      'z2[1][0] = γ2[0]·x̂2[1][0] + β2[0] = 1 × (-0.5) + 0 = -0.5',
+      'δ1[0][0] = (γ2[0]/σ2[0])·(δ2[0][0] − mean(δ2[·][0]) − x̂2[0][0]·mean(δ2[·][0]·x̂2[·][0])) = (1/1) × (-0.625 − (-0.0625) − (-0.5) × 0.09375) = -0.515625',
+      'δ1[1][1] = (γ2[1]/σ2[1])·(δ2[1][1] − mean(δ2[·][1]) − x̂2[1][1]·mean(δ2[·][1]·x̂2[·][1])) = (1/1) × (0.25 − (-0.125) − 0.5 × 0.3125) = 0.21875',
+    ],
+  );
+});
+
+// Layer norm and dropout by hand: one sample x = [1, 2, 2, 1] through an identity dense layer, a layer norm (ε = 0.75:
+// μ = 1.5, σ² = 0.25, σ = 1, x̂ = [−0.5, 0.5, 0.5, −0.5]), dropout at rate 0.5 (seed 1 keeps units 0, 2 and 3:
+// z3 = 2·x̂·mask = [−1, 0, 1, −1]) and ŷ = a3·[1, 2, 3, 4] = −2, y = 0.
+//   δ4 = −2, δ3 = −2·[1, 2, 3, 4]; dropout hands down δ3·mask·2 = [−4, 0, −12, −16] = δ2 (γ = 1, so g = δ2)
+//   mean g = −8, mean g·x̂ = (2 + 0 − 6 + 8)/4 = 1: ∂L/∂x = g + 8 − x̂ = [4.5, 7.5, −4.5, −7.5]
+const TINY_LAYER_NORM_DROPOUT = `input: [x1, x2, x3, x4]
+seed: 1
+layers:
+  - {name: d1, units: 4, activation: linear, bias: false, weights: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]}
+  - {name: ln, type: layernorm, epsilon: 0.75}
+  - {name: drop, type: dropout, rate: 0.5}
+  - {name: out, units: 1, activation: linear, bias: false, weights: [[1], [2], [3], [4]]}
+loss: mse
+optimizer: {type: sgd, lr: 0.1}
+data: {inputs: [[1, 2, 2, 1]], targets: [[0]]}
+`;
+
+test('layer norm and dropout backward: what each hands down, and the layer below takes it, in sentences and cells', () => {
+  const session = sessionOf(TINY_LAYER_NORM_DROPOUT);
+  const said = sentencesToUpdate(session);
+  assert.deepEqual(said.slice(1, 3), [
+    "forward · ln: z2 = γ·x̂ + β, x̂ = (a1 − μ)/√(σ² + ε) with μ, σ² over each sample's features = [-0.5, 0.5, 0.5, -0.5], then a2 = z2 (linear) = [-0.5, 0.5, 0.5, -0.5].",
+    'forward · drop: z3 = a2 ⊙ mask/(1 − p) (p = 0.5) = [-1, 0, 1, -1], then a3 = z3 (linear) = [-1, 0, 1, -1].',
+  ]);
+  assert.deepEqual(said.slice(6), [
+    'backward · drop: δ3 = δ4·W4ᵀ (linear: f′ = 1) = [-2, -4, -6, -8]; dropout has no weights: it passes δ3 back through the mask it drew going forward, ∂L/∂a2 = δ3 ⊙ mask/(1 − 0.5) (kept entries × 2, dropped ones 0) = [-4, 0, -12, -16].',
+    "backward · ln: δ2 = δ3 ⊙ mask/(1 − 0.5) (linear: f′ = 1) = [-4, 0, -12, -16], then dγ2 = Σ δ2·x̂2 = [2, 0, -6, 8], dβ2 = Σ δ2 = [-4, 0, -12, -16] (sums over the batch), and ∂L/∂a1 = (1/σ2)·(g − mean(g) − x̂2·mean(g·x̂2)), g = δ2·γ2, means over each sample's features, σ2 = √(σ2² + ε) = [4.5, 7.5, -4.5, -7.5], for the layer below.",
+    "backward · d1: δ1 = (1/σ2)·(g − mean(g) − x̂2·mean(g·x̂2)), g = δ2·γ2, means over each sample's features (linear: f′ = 1) = [4.5, 7.5, -4.5, -7.5], then dW1 = xᵀ·δ1 (‖dW1‖ = 39.1152).",
+  ]);
+  const record = session.trace();
+  const model = session.modelInfo();
+  const cell = (layer: number, name: Parameters<typeof explainCell>[3], i: number, j: number) =>
+    explainCell(record, model, layer, name, i, j, DIGITS);
+  assert.deepEqual(
+    [cell(2, 'mask', 0, 0), cell(2, 'mask', 0, 1), cell(2, 'z', 0, 0), cell(1, 'δ', 0, 2), cell(0, 'δ', 0, 1)],
+    [
+      'mask3[0] = 1: a2[0] is kept, and scaled by 1/(1 − 0.5) both ways',
+      'mask3[1] = 0: a2[1] is dropped in this batch, and no δ goes back to it',
+      'z3[0] = a2[0]·mask3[0]/(1 − 0.5) = (-0.5) × 1/(1 − 0.5) = -1',
+      'δ2[2] = δ3[2]·mask3[2]/(1 − 0.5) = (-6) × 1/(1 − 0.5) = -12',
+      'δ1[1] = (1/σ2[0])·(g[1] − mean(g) − x̂2[1]·mean(g·x̂2)), g = δ2·γ2 = (1/1) × (0 − (-8) − 0.5 × 1) = 7.5',
+    ],
+  );
+});
+
+test('the gradient a δ cell writes out from a norm or dropout layer above is the one the engine handed down', () => {
+  // Batch norm after a convolution (per channel), layer norm and dropout under activations with slopes.
+  const images = Array.from({ length: 3 }, (_, s) =>
+    Array.from({ length: 18 }, (_, i) => ((i * 5 + s * 7) % 9) / 4 - 1),
+  );
+  const sessions = [
+    sessionOf(`input: {shape: [2, 3, 3]}
+layers:
+  - {name: c1, type: conv2d, filters: 2, kernel: 2, activation: tanh}
+  - {name: bn, type: batchnorm, activation: relu}
+  - {name: f, type: flatten}
+  - {name: out, units: 2, activation: softmax}
+loss: cross_entropy
+data: {inputs: ${JSON.stringify(images)}, targets: [[1, 0], [0, 1], [1, 0]]}
+`),
+    sessionOf(`input: [x1, x2]
+seed: 4
+layers:
+  - {name: d1, units: 5, activation: tanh}
+  - {name: ln, type: layernorm, activation: sigmoid}
+  - {name: drop, type: dropout, rate: 0.3}
+  - {name: bn, type: batchnorm, activation: elu}
+  - {name: out, units: 1, activation: linear}
+loss: mse
+data: {inputs: [[1, 2], [3, 0], [0.5, -1]], targets: [[1], [0], [0.5]]}
+`),
+  ];
+  for (const session of sessions) {
+    while (session.cursor.phase !== 'update') session.step('layer');
+    const record = session.trace();
+    const model = session.modelInfo();
+    const m = record.inputs!.rows;
+    let checked = 0;
+    for (let k = 0; k + 1 < model.layers.length; k++) {
+      if (!['batchnorm', 'layernorm', 'dropout'].includes(model.layers[k + 1].type ?? 'dense')) continue;
+      const handedDown = record.layers[k + 1].gradInput!;
+      for (let sample = 0; sample < m; sample++)
+        for (let index = 0; index < model.layers[k].units; index++) {
+          const { value } = gradientFromValueByValueAbove({ record, model, k, m, digits: 6 }, sample, index);
+          const expected = handedDown.data![sample * handedDown.cols + index];
+          assert.ok(Math.abs(value! - expected) < 1e-12, `layer ${k} [${sample}][${index}]: ${value} vs ${expected}`);
+          checked++;
+        }
+    }
+    assert.ok(checked >= 8, `${checked} entries checked`);
+  }
+  // The batch norm after the convolution says "per channel" both ways, and γ of value j is its channel's.
+  const conv = sessionOf(`input: {shape: [1, 3, 3]}
+layers:
+  - {name: c1, type: conv2d, filters: 2, kernel: 2, activation: linear}
+  - {name: bn, type: batchnorm}
+  - {name: f, type: flatten}
+  - {name: out, units: 1, activation: linear}
+loss: mse
+data: {inputs: [[1, 2, 0, 0, 1, 3, 2, 0, 1], [0, 1, 2, 1, 0, 1, 3, 2, 1]], targets: [[1], [0]]}
+`);
+  const said = sentencesToUpdate(conv);
+  assert.match(
+    said[1],
+    /^forward · bn: z2 = γ·x̂ \+ β per channel, .* for each of the 2 channels, μ and σ² over the batch and the channel's 2×2 positions/,
+  );
+  assert.match(
+    said[7],
+    /then dγ2 = Σ δ2·x̂2 = \[[^\]]+\], dβ2 = Σ δ2 = \[[^\]]+\] \(sums over the batch and each channel's positions\), and ∂L\/∂a1 = \(γ2\/σ2\)·\(δ2 − mean\(δ2\) − x̂2·mean\(δ2·x̂2\)\), per channel/,
+  );
+  assert.match(said[8], /^backward · c1: δ1 = \(γ2\/σ2\)·\(δ2 − mean\(δ2\) − x̂2·mean\(δ2·x̂2\)\), per channel/);
+  const record = conv.trace();
+  const model = conv.modelInfo();
+  // Value 5 of a sample is channel 1, row 0, column 1 of the 2×2 maps: γ2[1], and dγ2[1] sums channel 1's 8 values.
+  assert.match(
+    explainCell(record, model, 1, 'z', 1, 5, DIGITS),
+    /^z2\[1\]\[1\]\[0\]\[1\] = γ2\[1\]·x̂2\[1\]\[1\]\[0\]\[1\] \+ β2\[1\] = /,
+  );
+  assert.match(explainCell(record, model, 0, 'δ', 0, 5, DIGITS), /^δ1\[0\]\[1\]\[0\]\[1\] = \(γ2\[1\]\/σ2\[1\]\)·/);
+  assert.match(
+    explainCell(record, model, 1, 'dγ', 0, 1, DIGITS),
+    /^dγ2\[1\] = Σ δ·x̂ over the batch and the channel's positions = δ2\[0\]\[1\]\[0\]\[0\]·x̂2\[0\]\[1\]\[0\]\[0\] \+ .* \+ … \(8 terms\) = /,
+  );
+  assert.equal(
+    explainCell(record, model, 1, 'γ', 0, 1, DIGITS),
+    'γ2[1] = 1: the scale of channel 1 of bn, used at all 4 positions of its map',
   );
 });
