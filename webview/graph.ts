@@ -14,6 +14,7 @@ import {
   windowGeometry,
 } from '../src/engine/imageIndex';
 import type { LayerTrace, PanelState } from '../src/protocol';
+import { elementwiseEdgeParts } from './elementwise';
 import {
   collapses,
   divergingColor,
@@ -379,8 +380,9 @@ function text(x: number, y: number, content: string, className: string, size: nu
 type Column = { x: number; ys: number[]; block: boolean; top: number };
 
 /**
- * A norm or dropout layer works unit by unit: one edge from each unit to the same unit, sized by γ for a norm
- * layer, and for dropout solid where the unit was kept in the first sample of the batch and faint where dropped.
+ * A norm or dropout layer works unit by unit: one edge from each unit to the same unit, sized by the γ that scales it
+ * for a norm layer (its channel's after an image), and for dropout solid where the unit was kept in the first sample
+ * of the batch and faint where dropped.
  */
 function elementwiseEdges(
   info: PanelState['model']['layers'][number],
@@ -395,12 +397,9 @@ function elementwiseEdges(
     bundle.classList.add('edge-bundle');
     return [bundle];
   }
-  const gamma = trace?.gamma?.data;
-  const mask = trace?.mask?.data;
-  const scale = maxAbs(gamma);
-  return Array.from({ length: Math.min(info.units, from.ys.length, to.ys.length) }, (_, j) => {
-    const g = gamma?.[j];
-    const kept = mask ? mask[j] !== 0 : true;
+  const scale = maxAbs(trace?.gamma?.data);
+  const count = Math.min(info.units, from.ys.length, to.ys.length);
+  return elementwiseEdgeParts(info, trace, count, digits).map(({ unit: j, gamma: g, kept, title: said }) => {
     const edge = line(
       from.x + unit / 2,
       from.ys[j],
@@ -413,10 +412,7 @@ function elementwiseEdges(
     edge.classList.add('edge', 'elementwise');
     if (!kept) edge.setAttribute('stroke-dasharray', '3 3');
     const title = document.createElementNS(SVG, 'title');
-    title.textContent =
-      info.type === 'dropout'
-        ? `unit ${j}: ${mask ? (kept ? `kept, ×${formatNumber(mask[j], digits)}` : 'dropped in this sample') : 'mask drawn at the forward pass'}`
-        : `unit ${j}: normalised, then × γ[${j}]${g !== undefined ? ` = ${formatNumber(g, digits)}` : ''} + β[${j}]`;
+    title.textContent = said;
     edge.append(title);
     return edge;
   });
