@@ -3,7 +3,7 @@
 // the exact value and the formula that produced it.
 
 import type { LayerTrace, PanelState, Tensor } from '../src/protocol';
-import { explainCell } from '../src/engine/explain';
+import { explainCell, type CellTensor } from '../src/engine/explain';
 import { selectWeight } from './graph';
 import { featureMapImages, kernelImages } from './images';
 import { divergingColor, formatNumber, maxAbs, weightRowNames, type FormulaContext, type TensorName } from './format';
@@ -94,7 +94,10 @@ function cardsFor(info: PanelState['model']['layers'][number], trace: LayerTrace
       ];
     }
     case 'dropout':
-      return [['mask', trace?.mask, '0 = dropped, 1/(1 − rate) = kept, one row per sample'], ...activations];
+      return [
+        ['mask', trace?.mask, '0 = dropped, 1 = kept (and scaled by 1/(1 − rate)), one row per sample'],
+        ...activations,
+      ];
     default:
       return [
         ['W', trace?.weights, 'weights'],
@@ -112,13 +115,18 @@ function cardsFor(info: PanelState['model']['layers'][number], trace: LayerTrace
   }
 }
 
-const DENSE_NAMES: readonly string[] = ['W', 'dW', 'ΔW', 'b', 'db', 'z', 'a', 'δ'];
+/** The tables whose cells explainCell writes out: a dense or conv layer's, and a norm or dropout layer's own. */
+const EXPLAINED_NAMES: readonly string[] = [
+  ...['W', 'dW', 'ΔW', 'b', 'db', 'z', 'a', 'δ'],
+  ...['γ', 'β', 'dγ', 'dβ', 'x̂', 'μ', 'σ²', 'mask'],
+];
 
 /** The hover of one cell: the formula with its numbers where explainCell knows it, else the plain value. */
 function cellTitle(name: CardName, i: number, j: number, value: number, state: PanelState, layer: number): string {
-  return DENSE_NAMES.includes(name)
-    ? explainCell(state.update.record, state.model, layer, name as TensorName, i, j, state.digits)
-    : `${name}[${i}][${j}] = ${formatNumber(value, state.digits)}`;
+  const formula = EXPLAINED_NAMES.includes(name)
+    ? explainCell(state.update.record, state.model, layer, name as CellTensor, i, j, state.digits)
+    : '';
+  return formula || `${name}[${i}][${j}] = ${formatNumber(value, state.digits)}`;
 }
 
 function tensorCard(
