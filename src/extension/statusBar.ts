@@ -13,7 +13,11 @@ export class TrainingStatusBar implements vscode.Disposable {
     this.item.command = 'backprop.showPanel';
     this.disposables.push(
       this.item,
-      sessions.onDidUpdate(() => this.refresh()),
+      // A step or a stop at once; a run about once a second with the editor's views (onDidUpdateEditor): every
+      // change of the text is a message to the window, which during a run has the panel to draw as well.
+      sessions.onDidUpdate(({ event }) => {
+        if (event.immediate) this.refresh();
+      }),
       sessions.onDidChangeSession(() => this.refresh()),
       sessions.onDidUpdateEditor(() => this.refresh()),
     );
