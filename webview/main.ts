@@ -50,6 +50,8 @@ let pinned = false;
 let awaitingDraw = false;
 /** The weight editor's last answer from the host, shown under its input. */
 let weightMessage: { text: string; ok: boolean } | undefined;
+/** Pause was clicked and the run has not stopped yet. */
+let pausing = false;
 /** Which edge the weight editor is built for (rebuilt only when that changes, so typing is never interrupted). */
 let editorFor = '';
 
@@ -65,7 +67,14 @@ speed.addEventListener('change', () => {
   if (state) state = { ...state, trainSpeed: epochsPerSecond };
   vscode.postMessage({ type: 'speed', epochsPerSecond });
 });
-renderToolbar($('toolbar'), (command: PanelCommand) => vscode.postMessage({ type: 'command', command }));
+renderToolbar($('toolbar'), (command: PanelCommand) => {
+  vscode.postMessage({ type: 'command', command });
+  // Said at once, in the next frame: on a busy machine the stop itself can take a moment to come back.
+  if (command === 'pause' && state?.update.running) {
+    pausing = true;
+    schedule();
+  }
+});
 if (state) {
   speed.value = String(state.trainSpeed ?? 0);
   // A restored panel shows its last state until the host says whether the session is still alive.
@@ -210,12 +219,15 @@ function renderHeader(): void {
   const current = state;
   $('model-name').textContent = current.model.name;
   const pace = current.update.running ? current.update.epochsPerSecond : undefined;
+  if (!current.update.running) pausing = false;
   $('live-badge').textContent = current.live
-    ? pace !== undefined
-      ? `slow motion: ${pace} epoch${pace === 1 ? '' : 's'}/s`
-      : current.update.running
-        ? 'running…'
-        : ''
+    ? pausing
+      ? 'pausing…'
+      : pace !== undefined
+        ? `slow motion: ${pace} epoch${pace === 1 ? '' : 's'}/s`
+        : current.update.running
+          ? 'running…'
+          : ''
     : 'session ended: press Train to start again';
   $('position').textContent = describePosition(current);
   const record = current.update.record;
