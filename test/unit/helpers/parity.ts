@@ -83,7 +83,11 @@ export function replayAgainst<Layer extends ParityLayer>(
   const { agree, agreeMatrix } = comparison;
   comparison.reset();
   const { model, errors } = parseModelText(JSON.stringify(fixture.model), `${fixture.name}.nn.json`);
-  assert.deepEqual(errors, []);
+  // Warnings are advice (a bias a batch norm cancels is kept on purpose: PyTorch must agree on it too).
+  assert.deepEqual(
+    errors.filter((issue) => issue.severity === 'error'),
+    [],
+  );
   const session = new TrainingSession(model!, { traceLevel: 'full' });
   fixture.steps.forEach((expected, s) => {
     const record = session.step('batch');
