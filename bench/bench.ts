@@ -3,7 +3,9 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TrainingSession } from '../src/engine';
 import type { ActivationName, LayerSpec, ModelSpec } from '../src/model/types';
 import type { TraceLevel } from '../src/protocol';
@@ -222,13 +224,22 @@ function perStep(start: RoundTime, steps: number): RoundTime {
 function roundServer(command: string, args: string[]) {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting: ((line: string) => void)[] = [];
+  const ended = '{"skipped": "the process ended"}';
+  let exited = false;
   createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.(line));
-  child.on('exit', () => waiting.splice(0).forEach((resolve) => resolve('{"skipped": "the process ended"}')));
-  const next = () => new Promise<string>((resolve) => waiting.push(resolve)).then((line) => JSON.parse(line));
+  child.stdin.on('error', () => undefined);
+  child.on('exit', () => {
+    exited = true;
+    waiting.splice(0).forEach((resolve) => resolve(ended));
+  });
+  const next = () =>
+    new Promise<string>((resolve) => (exited ? resolve(ended) : waiting.push(resolve))).then((line) =>
+      JSON.parse(line),
+    );
   return {
     ready: next() as Promise<{ torch?: string; skipped?: string }>,
     round(what: string): Promise<RoundTime> {
-      child.stdin.write(`${what}\n`);
+      if (!exited) child.stdin.write(`${what}\n`);
       return next() as Promise<RoundTime>;
     },
     close: () => child.stdin.end(),
@@ -244,14 +255,36 @@ interface CnnResult {
   cpuRatio: Record<string, number>;
 }
 
+/**
+ * This file bundled by esbuild as scripts/build.mjs bundles the extension's training worker, so the CNN rounds
+ * time the engine as it ships (loaded through tsx, module by module, it ran about 15% slower).
+ */
+async function bundled(): Promise<string> {
+  const outfile = join(tmpdir(), `backprop-bench-${process.pid}.cjs`);
+  // Imported here, so the bundle (which leaves esbuild out) never loads it.
+  const { buildSync } = await import('esbuild');
+  buildSync({
+    entryPoints: [process.argv[1]],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['esbuild'],
+  });
+  return outfile;
+}
+
 /** The CNN rows: PyTorch (bench/torch_cnn.py --rounds) and the engine (this file --cnn-rounds) in turn, 9 rounds. */
 async function cnnAgainstTorch(): Promise<CnnResult> {
-  const engine = roundServer(process.execPath, [...process.execArgv, process.argv[1], '--cnn-rounds']);
+  const bundle = await bundled();
+  const engine = roundServer(process.execPath, [bundle, '--cnn-rounds']);
   const torch = existsSync('/usr/bin/python3')
     ? roundServer('/usr/bin/python3', ['bench/torch_cnn.py', '--rounds'])
     : undefined;
   const hello = torch ? await torch.ready : { skipped: '/usr/bin/python3 not found' };
-  await engine.ready;
+  const engineReady: { skipped?: string } = await engine.ready;
+  if (engineReady.skipped) throw new Error(`the engine's round server: ${engineReady.skipped}`);
   const variants = ['torchStep', 'torchRun', 'off', 'summary', 'run'];
   const rounds: Record<string, RoundTime[]> = Object.fromEntries(variants.map((v) => [v, []]));
   const ratios: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));
@@ -273,6 +306,7 @@ async function cnnAgainstTorch(): Promise<CnnResult> {
   }
   engine.close();
   torch?.close();
+  rmSync(bundle, { force: true });
   const medians = (values: Record<string, number[]>) =>
     Object.fromEntries(variants.map((v) => [v, values[v].length ? median(values[v]) : NaN]));
   return {
