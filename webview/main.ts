@@ -150,10 +150,11 @@ function receive(message: ToWebviewMessage): void {
 }
 
 // During a run the numbers change faster than anyone reads them: the header follows every update, the curves
-// four times a second, the graph, tables and boundary twice; each part is drawn in a task of its own, so a click
-// on Pause is seen between two parts. At a stop everything is drawn. (On a loaded 2-core machine a part took
-// 50–400 ms to draw; drawn more often, the window's thread had no time left for clicks.)
-const HEAVY_PART_MS = 500;
+// four times a second, the graph, tables and boundary once (as the worker computes the boundary); each part is
+// drawn in a task of its own, so a click on Pause is seen between two parts. At a stop everything is drawn. (The
+// graph is rebuilt whole, 35 ms a time on a 2-core machine, 150 ms when it is busy: the window's thread is shared
+// with the whole workbench, which also relays the Pause.)
+const HEAVY_PART_MS = 1000;
 const CHART_MS = 250;
 const parts: PanelPart[] = [
   { name: 'graph', everyMsWhileRunning: HEAVY_PART_MS, draw: () => drawIfState(renderNetwork) },
