@@ -70,18 +70,11 @@ const elementwise: Record<Exclude<ActivationName, 'softmax'>, ElementwiseActivat
     derivative: (z) => (z > 0 ? 1 : 0),
   },
   leaky_relu: {
-    // Read before the comparison, as for ReLU.
     forward: (z, a, count, alpha) => {
-      for (let k = 0; k < count; k++) {
-        const value = z[k];
-        a[k] = value > 0 ? value : alpha * value;
-      }
+      for (let k = 0; k < count; k++) a[k] = z[k] > 0 ? z[k] : alpha * z[k];
     },
     backward: (z, _a, g, delta, count, alpha) => {
-      for (let k = 0; k < count; k++) {
-        const passed = g[k];
-        delta[k] = z[k] > 0 ? passed : alpha * passed;
-      }
+      for (let k = 0; k < count; k++) delta[k] = z[k] > 0 ? g[k] : alpha * g[k];
     },
     derivative: (z, _a, alpha) => (z > 0 ? 1 : alpha),
   },
