@@ -62,6 +62,8 @@ export class SessionManager implements vscode.Disposable {
    * ago, while writing the setting may still take a second on a busy machine.
    */
   trainSpeed = settings().trainSpeed;
+  /** Sessions being started, by file: a second start of the same file meanwhile waits for the first. */
+  private readonly starting = new Map<string, Promise<TrainingController>>();
 
   constructor(private readonly extensionUri: vscode.Uri) {
     // Closing a model's editor tab keeps its session (ending it is Stop's job), as closing a source file keeps
@@ -113,6 +115,21 @@ export class SessionManager implements vscode.Disposable {
    * the file's (a debug launch's override).
    */
   async start(document: vscode.TextDocument, options: { epochs?: number } = {}): Promise<TrainingController> {
+    // Train clicked twice while the worker loads (a busy machine takes a second or two) starts one session, not a
+    // second that replaces the first.
+    const key = document.uri.toString();
+    const pending = this.starting.get(key);
+    if (pending && options.epochs === undefined) return pending;
+    const started = this.startNow(document, options);
+    this.starting.set(key, started);
+    try {
+      return await started;
+    } finally {
+      if (this.starting.get(key) === started) this.starting.delete(key);
+    }
+  }
+
+  private async startNow(document: vscode.TextDocument, options: { epochs?: number }): Promise<TrainingController> {
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     const config = vscode.workspace.getConfiguration('backprop');
     const text = document.getText();

@@ -810,3 +810,26 @@ export async function run(): Promise<void> {
   for (const dir of temporaryFolders.splice(0)) rmSync(dir, { recursive: true, force: true });
   record();
 }
+
+test('Train clicked three times while its session starts starts one session, which then trains', async () => {
+  const { left } = twoModels();
+  await show(left);
+  await vscode.commands.executeCommand('backprop.stop');
+  const sessions = new Set<unknown>();
+  const listening = api.sessions.onDidChangeSession((session) => session && sessions.add(session));
+  const started = await Promise.all([1, 2, 3].map(() => vscode.commands.executeCommand('backprop.train')));
+  listening.dispose();
+  assert.equal(started.length, 3);
+  assert.equal(sessions.size, 1, 'one session started (each start beyond it would leave a worker behind)');
+  const session = api.sessions.sessionFor(left)!;
+  assert.ok(session?.alive);
+  let ended = false;
+  session.onDidEnd(() => (ended = true));
+  assert.equal(session.latest.record.cursor.step, 0, 'the session waits before its first step');
+  // The next Train runs it (to the end of its 2000 epochs), rather than starting it over.
+  const finished = (await vscode.commands.executeCommand('backprop.train')) as TrainingUpdate;
+  assert.ok(finished.record.cursor.finished);
+  assert.equal(api.sessions.sessionFor(left), session);
+  assert.equal(ended, false);
+  await vscode.commands.executeCommand('backprop.stop');
+});
