@@ -169,6 +169,17 @@ export interface ImageCellContext {
   digits: number;
 }
 
+/** What every cell formula of layer k reads: its info and trace, the input it saw, and "= value" with the digits. */
+export function cellScope(context: ImageCellContext) {
+  const { record, model, k, digits } = context;
+  return {
+    info: model.layers[k],
+    trace: record.layers[k],
+    input: k === 0 ? record.inputs : record.layers[k - 1]?.a,
+    f: (x: number | undefined) => (x === undefined ? '' : ` = ${formatNumber(x, digits)}`),
+  };
+}
+
 /**
  * The formula of one cell of an image layer's W (K), dW (dK), ΔW (ΔK), b, db or z, with its numbers; undefined
  * for the cells a dense layer's formula already says right (a = f(z)).
@@ -180,10 +191,7 @@ export function explainImageCell(
   col: number,
 ): string | undefined {
   const { record, model, k, m, digits } = context;
-  const info = model.layers[k];
-  const trace = record.layers[k];
-  const input = k === 0 ? record.inputs : record.layers[k - 1]?.a;
-  const f = (x: number | undefined) => (x === undefined ? '' : ` = ${formatNumber(x, digits)}`);
+  const { info, trace, input, f } = cellScope(context);
   if (info.type === 'flatten' && tensorName === 'z') {
     const from = inputValueName(info, k, m, row, col);
     return `${valueName(info, named('z', k), m, row, col)} = ${from}${f(at(trace.z, row, col))} (the same number, laid out in one row)`;

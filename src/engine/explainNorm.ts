@@ -8,7 +8,14 @@
 // its mask and 1/(1 − p) both ways. Layer k's γ, β, x̂, μ and σ are numbered like its W: γ2, x̂2, μ2, σ2² for layer 2.
 
 import type { LayerInfo, LayerTrace, Tensor } from '../protocol';
-import { sumOfTerms, valueName, type GradientFromAbove, type ImageCellContext, type Term } from './explainImage';
+import {
+  cellScope,
+  sumOfTerms,
+  valueName,
+  type GradientFromAbove,
+  type ImageCellContext,
+  type Term,
+} from './explainImage';
 import { formatNumber } from './format';
 import { at, biasBefore, factor, inputName, named, shown, weightsBefore } from './notation';
 
@@ -134,11 +141,8 @@ export function explainValueByValueCell(
   row: number,
   col: number,
 ): string | undefined {
-  const { record, model, k, m, digits } = context;
-  const info = model.layers[k];
-  const trace = record.layers[k];
-  const input = k === 0 ? record.inputs : record.layers[k - 1]?.a;
-  const f = (x: number | undefined) => (x === undefined ? '' : ` = ${formatNumber(x, digits)}`);
+  const { k, m, digits } = context;
+  const { info, trace, input, f } = cellScope(context);
   const entry = (name: string, sample: number, index: number) => valueName(info, name, m, sample, index);
   const x = inputName(k);
   const positions = positionsPerParameter(info);
