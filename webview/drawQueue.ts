@@ -14,6 +14,8 @@ export class DrawQueue {
   private readonly lastDrawn = new Map<PanelPart, number>();
   private readonly channel = new MessageChannel();
   private pending = false;
+  /** Where the next pass starts: after the part drawn last, so parts asked for again and again cannot starve the rest. */
+  private next = 0;
   /** Time spent drawing since the last drain: what the panel cost the window's thread. */
   private busyMs = 0;
 
@@ -26,12 +28,15 @@ export class DrawQueue {
     this.channel.port1.onmessage = () => this.drawNext();
   }
 
-  /** Asks for the parts that are due: all of them at a stop, the throttled ones only when their time has come. */
-  request(running: boolean): void {
+  /**
+   * Asks for the parts that are due: all of them at a stop, the throttled ones only when their time has come, and
+   * the ones named in `now` (what a click of the user's changed) whatever their time.
+   */
+  request(running: boolean, forced: readonly string[] = []): void {
     const now = this.now();
     for (const part of this.parts) {
       const last = this.lastDrawn.get(part) ?? -Infinity;
-      if (!running || now - last >= part.everyMsWhileRunning) this.dirty.add(part);
+      if (!running || now - last >= part.everyMsWhileRunning || forced.includes(part.name)) this.dirty.add(part);
     }
     if (this.dirty.size === 0) {
       if (!this.pending) this.drained();
@@ -48,9 +53,12 @@ export class DrawQueue {
 
   private drawNext(): void {
     this.pending = false;
-    // Parts in their listed order, so a chart made again lands where it was.
-    const part = this.parts.find((candidate) => this.dirty.has(candidate));
-    if (!part) return;
+    const count = this.parts.length;
+    let index = this.next;
+    while (index < this.next + count && !this.dirty.has(this.parts[index % count])) index++;
+    if (index === this.next + count) return;
+    const part = this.parts[index % count];
+    this.next = (index + 1) % count;
     this.dirty.delete(part);
     const started = this.now();
     this.lastDrawn.set(part, started);

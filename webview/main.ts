@@ -70,10 +70,8 @@ speed.addEventListener('change', () => {
 renderToolbar($('toolbar'), (command: PanelCommand) => {
   vscode.postMessage({ type: 'command', command });
   // Said at once, in the next frame: on a busy machine the stop itself can take a moment to come back.
-  if (command === 'pause' && state?.update.running) {
-    pausing = true;
-    schedule();
-  }
+  pausing = command === 'pause' && !!state?.update.running;
+  if (pausing) schedule();
 });
 if (state) {
   speed.value = String(state.trainSpeed ?? 0);
@@ -111,6 +109,7 @@ function receive(message: ToWebviewMessage): void {
         state = { ...state, selectedLayer: did.layer };
         vscode.postMessage({ type: 'selectLayer', layer: did.layer });
       }
+      if (!message.update.running) pausing = false;
       state = {
         ...state,
         history: applyHistoryDelta(state.history, message.update.history),
@@ -136,7 +135,7 @@ function receive(message: ToWebviewMessage): void {
       return;
     case 'weightEdited':
       weightMessage = { text: String(message.message), ok: !!message.ok };
-      schedule();
+      schedule('graph');
       return;
     default:
       return;
@@ -201,8 +200,12 @@ function drawIfState(draw: (current: PanelState) => void): void {
   if (state) draw(state);
 }
 
+/** Parts a click of the user's changed: drawn at the next frame even during a run. */
+const forcedParts = new Set<string>();
+
 /** Coalesces bursts of messages into one header redraw per animation frame; the rest follows part by part. */
-function schedule(): void {
+function schedule(...force: string[]): void {
+  for (const part of force) forcedParts.add(part);
   if (frame) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
@@ -210,7 +213,8 @@ function schedule(): void {
     renderHeader();
     document.body.dataset.drawing = 'true';
     drawQueue.addBusy(performance.now() - started);
-    drawQueue.request(!!state?.update.running);
+    drawQueue.request(!!state?.update.running, [...forcedParts]);
+    forcedParts.clear();
   });
 }
 
@@ -220,7 +224,6 @@ function renderHeader(): void {
   const current = state;
   $('model-name').textContent = current.model.name;
   const pace = current.update.running ? current.update.epochsPerSecond : undefined;
-  if (!current.update.running) pausing = false;
   $('live-badge').textContent = current.live
     ? pausing
       ? 'pausing…'
@@ -269,7 +272,7 @@ function select(layer: number): void {
   state = { ...state, selectedLayer: layer };
   vscode.setState(state);
   vscode.postMessage({ type: 'selectLayer', layer });
-  schedule();
+  schedule('graph', 'tables');
 }
 
 function renderLayerTabs(): void {
@@ -296,7 +299,7 @@ function followButton(): HTMLElement {
     pinned = false;
     const did = state?.update.record.did;
     if (did && did.layer >= 0) select(did.layer);
-    else schedule();
+    else schedule('graph');
   });
   return follow;
 }

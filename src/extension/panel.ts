@@ -24,6 +24,7 @@ export class BackpropPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pump: UpdatePump<TrainingUpdate>;
   private ready = false;
+  private repacing: Promise<void> = Promise.resolve();
   /** The last message the webview rendered, for tests and for reveal. */
   lastPosted: ToWebviewMessage | undefined;
 
@@ -142,13 +143,14 @@ export class BackpropPanel implements vscode.Disposable {
 
   /**
    * The speed Train goes at, remembered as the `backprop.trainSpeed` setting (so the editor's Train uses it too). A
-   * run going changes pace at once: paused where it is and run again at the new speed.
+   * slow-motion run going changes pace at once: paused where it is and run again at the new speed. (A full-speed run
+   * keeps going: it may be Run N Epochs, which a new pace would turn into a run to the end.)
    */
   private async setSpeed(epochsPerSecond: number): Promise<void> {
     this.sessions.trainSpeed = epochsPerSecond;
     const session = this.sessions.session;
-    if (session?.state === 'running' && session.latest.epochsPerSecond !== undefined)
-      void this.repace(session, epochsPerSecond);
+    // One change of pace at a time (arrow keys on the select fire a change per press), each to the latest speed.
+    if (session) this.repacing = this.repacing.then(() => this.repace(session));
     try {
       await vscode.workspace
         .getConfiguration('backprop')
@@ -158,10 +160,15 @@ export class BackpropPanel implements vscode.Disposable {
     }
   }
 
-  private async repace(session: TrainingController, epochsPerSecond: number): Promise<void> {
+  private async repace(session: TrainingController): Promise<void> {
+    const pace = () => session.latest.epochsPerSecond;
+    if (session.state !== 'running' || pace() === undefined || pace() === this.sessions.trainSpeed) return;
     try {
       await session.pause();
-      await session.run(undefined, epochsPerSecond > 0 ? { epochsPerSecond } : {});
+      const speed = this.sessions.trainSpeed;
+      void session.run(undefined, speed > 0 ? { epochsPerSecond: speed } : {}).catch((error: unknown) => {
+        this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      });
     } catch (error) {
       this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     }

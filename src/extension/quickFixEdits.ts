@@ -91,7 +91,13 @@ export function cancelledBiasFix(text: string, message: string): QuickFix | unde
   const document = parseDocument(text);
   if (!name || document.errors.length > 0 || !isMap(document.contents)) return undefined;
   const model = { text, root: document.contents };
-  const layer = layerMaps(model).find((map) => map && scalarValue(map, 'name') === name);
+  const layers = layerMaps(model);
+  // An unnamed layer is warned about by its default name, layer1, layer2, …
+  const position = /^layer(\d+)$/.exec(name)?.[1];
+  const byPosition = position ? layers[Number(position) - 1] : undefined;
+  const layer =
+    layers.find((map) => map && scalarValue(map, 'name') === name) ??
+    (byPosition && scalarValue(byPosition, 'name') === undefined ? byPosition : undefined);
   if (!layer) return undefined;
   const bias = pairOf(layer, 'bias');
   return {

@@ -120,7 +120,11 @@ export class SessionManager implements vscode.Disposable {
     const key = document.uri.toString();
     const pending = this.starting.get(key);
     if (pending && options.epochs === undefined) return pending;
-    const started = this.startNow(document, options);
+    // A start with other options waits for the one under way, then replaces it (both at once would leave one
+    // worker running outside the map).
+    const started = (pending ? pending.catch(() => undefined) : Promise.resolve()).then(() =>
+      this.startNow(document, options),
+    );
     this.starting.set(key, started);
     try {
       return await started;

@@ -416,8 +416,9 @@ function warnCancelledBiases(files: LayerFile[], layers: LayerSpec[], issues: Is
     const below = layers[index - 1];
     if (norm.type !== 'batchnorm' || !below || !below.bias || below.frozen || below.activation !== 'linear') return;
     if ((below.type ?? 'dense') !== 'dense' && below.type !== 'conv2d') return;
-    // Another path from the layer below (a residual from it, or an add into its z) keeps its bias alive.
-    if (addedLater.has(below.name) || below.add !== undefined) return;
+    // A residual from the layer below is another path for its bias (an add into its own z is not: the norm
+    // subtracts that sum's mean, bias included).
+    if (addedLater.has(below.name)) return;
     const file = files[index - 1];
     const key = file.bias !== undefined ? 'bias' : file.name !== undefined ? 'name' : undefined;
     issues.at(

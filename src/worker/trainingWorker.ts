@@ -258,9 +258,11 @@ export class TrainingWorker {
             { signal, onSlice: () => this.progress(session) },
           );
           if (!ticked || session.cursor.finished || session.stopped) return reached;
-          this.post({ kind: 'progress', update: this.update(true) });
+          this.post({ kind: 'progress', update: this.update(true, true) });
           if (session.model.inputSize === 2)
             this.post({ kind: 'boundary', boundary: session.decisionBoundary(TICK_BOUNDARY_RESOLUTION) ?? null });
+          // The tick said all there is to say: the run's own progress and boundary wait their usual time.
+          this.lastProgress = this.lastBoundary = Date.now();
           await abortableSleep(1000 / ticksPerSecond - (Date.now() - started), signal);
           if (signal.aborted) return { reason: 'paused' } satisfies RunResult;
         }
@@ -362,12 +364,10 @@ export class TrainingWorker {
     return { reason: finalReason, ...(detail ? { detail } : {}), ...(hit ? { hit } : {}), update: this.update(false) };
   }
 
-  private update(running: boolean): TrainingUpdate {
+  /** `detailed`: with the selected layer in full (a stop, a tick of slow motion); not 30 times a second in a run. */
+  private update(running: boolean, detailed = !running): TrainingUpdate {
     const session = this.session!;
-    // While running, a big model's selected layer is not copied in full 30 times a second; it is at each stop
-    // (and at each tick of slow motion). Tensors too big to send every time come as previews; the debugger asks
-    // for a layer's in full (layerTensors).
-    const detailed = !running || this.pace !== undefined;
+    // Tensors too big to send every time come as previews; the debugger asks for a layer's in full (layerTensors).
     const record = session.trace(undefined, detailed ? [this.selectedLayer] : [], { previewAbove: PREVIEW_ABOVE });
     if (detailed) firstSampleMaps(session, record);
     return {

@@ -362,4 +362,21 @@ test('a bias a batch norm cancels: the parser says so, and the fix writes bias: 
     assert.deepEqual(parseModelText(after, 'm.nn.yaml').errors, [], 'no warning once fixed');
   }
   assert.equal(cancelledBiasFix(flow, 'some other warning'), undefined);
+  // An unnamed layer is warned about by its default name; a residual add into its own z does not save its bias.
+  const unnamed = lines(
+    'input: 2',
+    'layers:',
+    '  - {units: 2, activation: relu}',
+    '  - {units: 2, add: layer1}',
+    '  - {type: batchnorm, activation: relu}',
+    '  - {units: 1, activation: sigmoid}',
+    ...tail,
+  );
+  const warning = parseModelText(unnamed, 'm.nn.yaml').errors.find((issue) => issue.severity === 'warning');
+  assert.match(warning?.message ?? '', /the bias of 'layer2' is cancelled by the batch norm 'layer3'/);
+  const fix = cancelledBiasFix(unnamed, warning!.message)!;
+  assert.equal(
+    applyEdits(unnamed, fix.edits),
+    unnamed.replace('{units: 2, add: layer1}', '{units: 2, add: layer1, bias: false}'),
+  );
 });
