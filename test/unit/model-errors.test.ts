@@ -175,6 +175,8 @@ const expected: Record<string, string[]> = {
     "image-add.nn.yaml:6:38: layers[3].add: 'c1' outputs 4×8×8 images but this layer outputs 16×4×4; a residual connection adds activations of the same shape",
     "image-add.nn.yaml:8:22: layers[5].type: conv2d needs an image, but 'flat' outputs 256 plain values (a dense or flatten layer ends the image)",
     'image-add.nn.yaml:9:48: layers[6].kernel: is only for conv2d layers, not dense',
+    // And a warning: c2's own residual add goes into its z, whose mean (bias included) the batch norm subtracts.
+    "image-add.nn.yaml:5:12: layers[2].name: the bias of 'c2' is cancelled by the batch norm 'bn' right after it, which subtracts each channel's mean over the batch: its gradient is zero up to rounding. Write `bias: false` (β of 'bn' is the shift)",
   ],
 };
 
