@@ -235,6 +235,8 @@ try {
       undefined,
       'W[1][2] = 1.25 in the table',
     );
+    // The parts are drawn one after another: the graph may come after the tables.
+    await waitFor(frame, () => document.body.dataset.drawing === 'false', undefined, 'the panel drawn');
     const title = await frame.$eval(
       '#network-graph line.edge[data-layer="0"][data-from="1"][data-to="2"] title',
       (e) => e.textContent,
@@ -304,9 +306,12 @@ try {
     if (!(during - before >= 2 && during - before <= 40)) await pause();
     assert(during - before >= 2 && during - before <= 40, `slow motion went from step ${before} to ${during}`);
     await pause();
+    // The badge says "pausing…" at the click; the run has stopped when the panel says it is not running.
     await waitFor(
       frame,
-      () => !/slow motion/.test(document.getElementById('live-badge').textContent),
+      () =>
+        document.body.dataset.running === 'false' &&
+        !/slow motion|pausing/.test(document.getElementById('live-badge').textContent),
       undefined,
       'paused',
     );
