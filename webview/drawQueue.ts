@@ -30,7 +30,7 @@ export class DrawQueue {
 
   /**
    * Asks for the parts that are due: all of them at a stop, the throttled ones only when their time has come, and
-   * the ones named in `now` (what a click of the user's changed) whatever their time.
+   * the ones named in `forced` (what a click of the user's changed) whatever their time.
    */
   request(running: boolean, forced: readonly string[] = []): void {
     const now = this.now();

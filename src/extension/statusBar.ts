@@ -13,12 +13,9 @@ export class TrainingStatusBar implements vscode.Disposable {
     this.item.command = 'backprop.showPanel';
     this.disposables.push(
       this.item,
-      // A step or a stop at once; a run about once a second with the editor's views (onDidUpdateEditor): every
-      // change of the text is a message to the window, which during a run has the panel to draw as well.
-      sessions.onDidUpdate(({ event }) => {
-        if (event.immediate) this.refresh();
-      }),
       sessions.onDidChangeSession(() => this.refresh()),
+      // With the editor's views: a step or a stop at once, a run about once a second (every change of the text is
+      // a message to the window, which during a run has the panel to draw as well).
       sessions.onDidUpdateEditor(() => this.refresh()),
     );
   }
